@@ -1,0 +1,49 @@
+# Thin wrappers; README.md documents each target.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test worker lint fmt install demo browser-deps clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+## make run: set up and serve on the embedded default (SQLite, in-process tasks, demo data)
+run: $(STAMP)
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py load_demo
+	@echo "打开 http://$(HOST):$(PORT)/ （Ctrl-C 退出）"
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## make test: install what the tests need and run them (DATABASE_URL / CELERY_BROKER_URL honoured)
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make worker: a real Celery worker against CELERY_BROKER_URL / REDIS_URL
+worker: $(STAMP)
+	$(BIN)/celery -A ideology_review worker --loglevel=INFO --concurrency=$${WORKERS:-2}
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+fmt: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## browser tests need the system Chromium and CJK fonts (Debian packages)
+browser-deps:
+	apt-get install -y --no-install-recommends chromium fonts-noto-cjk
+
+clean:
+	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache

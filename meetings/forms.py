@@ -1,0 +1,359 @@
+import datetime
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
+
+from .models import (
+    Finding,
+    FindingCategory,
+    Measure,
+    MeasureEvidence,
+    Meeting,
+    MeetingAttachment,
+    Person,
+    today,
+)
+from .text import clean_text
+
+REQUIRED = "此项为必填项"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class CleanFormMixin:
+    """Pasted text is cleaned before any validator sees it, so that a stray
+    control character from Word is removed (and reported) instead of
+    rejecting the whole form; every error reads in Chinese."""
+
+    removed_characters = 0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound:
+            data = self.data.copy()
+            removed = 0
+            for key in data:
+                values = data.getlist(key) if hasattr(data, "getlist") else [data[key]]
+                cleaned = []
+                for value in values:
+                    text, n = clean_text(value)
+                    cleaned.append(text)
+                    removed += n
+                if hasattr(data, "setlist"):
+                    data.setlist(key, cleaned)
+                else:
+                    data[key] = cleaned[0]
+            self.data = data
+            self.removed_characters = removed
+        for field in self.fields.values():
+            field.error_messages["required"] = REQUIRED
+            if isinstance(field, forms.CharField) and isinstance(field.widget, forms.Textarea):
+                field.max_length = settings.TEXT_MAX_LENGTH
+                field.validators.append(MaxLengthValidator(settings.TEXT_MAX_LENGTH))
+                field.widget.attrs.setdefault("rows", 3)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+def people_of(organisation):
+    return Person.objects.filter(memberships__organisation=organisation).order_by("name", "pk")
+
+
+def validate_plausible_date(value, label):
+    earliest = datetime.date(2000, 1, 1)
+    latest = today() + datetime.timedelta(days=366)
+    if value < earliest or value > latest:
+        raise forms.ValidationError(
+            f"{label}应在2000年1月1日至{latest.year}年{latest.month}月{latest.day}日之间。"
+        )
+
+
+class MeetingForm(CleanFormMixin, forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = [
+            "title",
+            "meeting_type",
+            "date",
+            "time_of_day",
+            "place",
+            "chair",
+            "recorder",
+            "expected_count",
+            "present_count",
+            "attendees",
+            "absentees",
+            "attending_scope",
+            "study_content",
+            "briefings",
+            "statements",
+            "judgement",
+            "judgement_detail",
+            "requirements",
+            "concluding_speech",
+        ]
+        widgets = {
+            "date": DateInput(),
+            "attendees": forms.CheckboxSelectMultiple,
+            "absentees": forms.Textarea(attrs={"rows": 2}),
+            "attending_scope": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "absentees": "如：刘洋（外出培训）",
+            "attending_scope": "如：支委会成员及各年级组负责人",
+            "study_content": "如：传达学习了《党委（党组）意识形态工作责任制实施办法》",
+        }
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        people = people_of(organisation)
+        for name in ("chair", "recorder", "attendees"):
+            self.fields[name].queryset = people
+        self.fields["title"].widget.attrs["placeholder"] = "如：2026年第三季度意识形态分析研判会议"
+        self.fields["place"].initial = self.fields["place"].initial or organisation.address
+
+    def clean_date(self):
+        value = self.cleaned_data["date"]
+        validate_plausible_date(value, "会议日期")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        expected, present = cleaned.get("expected_count"), cleaned.get("present_count")
+        if expected is not None and present is not None and present > expected:
+            self.add_error("present_count", "实到人数不能多于应到人数。")
+        attendees = cleaned.get("attendees")
+        if present is None and attendees:
+            cleaned["present_count"] = len(attendees)
+        return cleaned
+
+    def save(self, commit=True):
+        meeting = super().save(commit=False)
+        meeting.organisation = self.organisation
+        if commit:
+            meeting.save()
+            self.save_m2m()
+        return meeting
+
+
+class FindingForm(CleanFormMixin, forms.ModelForm):
+    class Meta:
+        model = Finding
+        fields = [
+            "finding_type",
+            "category",
+            "title",
+            "details",
+            "cause",
+            "risk_level",
+            "source",
+            "raised_on",
+            "include_in_report",
+        ]
+        widgets = {"raised_on": DateInput(), "details": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, organisation, meeting=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.meeting = meeting
+        self.fields["category"].queryset = FindingCategory.objects.filter(is_active=True)
+        self.fields["title"].widget.attrs["placeholder"] = "如：个别党员学习缺乏热情"
+        if meeting is not None:
+            # A finding of a meeting takes its date; only other sources have their own.
+            del self.fields["raised_on"]
+            if not self.instance.pk:
+                self.fields["source"].initial = Finding.Source.MEETING
+        else:
+            self.fields["source"].initial = Finding.Source.INSPECTION
+
+    def clean_raised_on(self):
+        value = self.cleaned_data["raised_on"]
+        validate_plausible_date(value, "发现日期")
+        return value
+
+    def save(self, commit=True):
+        finding = super().save(commit=False)
+        finding.organisation = self.organisation
+        if self.meeting is not None:
+            finding.meeting = self.meeting
+        if commit:
+            finding.save()
+        return finding
+
+
+class MeasureForm(CleanFormMixin, forms.ModelForm):
+    class Meta:
+        model = Measure
+        fields = [
+            "content",
+            "responsible_person",
+            "responsible_dept",
+            "deadline",
+            "long_term",
+            "status",
+            "progress_note",
+        ]
+        widgets = {
+            "deadline": DateInput(),
+            "content": forms.Textarea(attrs={"rows": 2}),
+            "progress_note": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {"long_term": "无固定时限、需持续落实的措施勾选此项，不填整改时限"}
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible_person"].queryset = people_of(organisation)
+
+    def clean_deadline(self):
+        value = self.cleaned_data["deadline"]
+        if value is not None and not (
+            datetime.date(2000, 1, 1) <= value <= today() + datetime.timedelta(days=3660)
+        ):
+            raise forms.ValidationError("整改时限应在2000年至今后十年之间。")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("long_term") and cleaned.get("deadline"):
+            self.add_error("deadline", "已勾选“长期坚持”的措施不填写整改时限。")
+        if cleaned.get("status") == Measure.Status.ONGOING:
+            cleaned["long_term"] = True
+        return cleaned
+
+
+class MeasureProgressForm(CleanFormMixin, forms.ModelForm):
+    """What may still change once the meeting record is confirmed."""
+
+    class Meta:
+        model = Measure
+        fields = ["status", "progress_note"]
+        widgets = {"progress_note": forms.Textarea(attrs={"rows": 2})}
+
+
+def validate_upload(upload):
+    ext = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    allowed = settings.UPLOAD_ALLOWED_EXTENSIONS
+    if ext not in allowed:
+        raise forms.ValidationError(f"不支持该文件类型，仅允许：{'、'.join(allowed)}。")
+    if upload.size > settings.UPLOAD_MAX_BYTES:
+        limit = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
+        raise forms.ValidationError(f"文件过大，单个文件不能超过{limit}MB。")
+    if upload.size == 0:
+        raise forms.ValidationError("文件为空，请重新选择。")
+
+
+class UploadFormMixin(CleanFormMixin):
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        validate_upload(upload)
+        return upload
+
+    def save(self, commit=True):
+        obj = super().save(commit=False)
+        upload = self.cleaned_data["file"]
+        obj.original_name = clean_text(upload.name)[0][-255:]
+        obj.size = upload.size
+        if commit:
+            obj.save()
+        return obj
+
+
+class AttachmentForm(UploadFormMixin, forms.ModelForm):
+    class Meta:
+        model = MeetingAttachment
+        fields = ["kind", "file"]
+
+
+class EvidenceForm(UploadFormMixin, forms.ModelForm):
+    class Meta:
+        model = MeasureEvidence
+        fields = ["file"]
+
+
+# ---------------------------------------------------------------------------
+# Ledger filters
+# ---------------------------------------------------------------------------
+
+
+def year_choices():
+    this_year = today().year
+    return [("", "全部年度")] + [(y, f"{y}年") for y in range(this_year + 1, this_year - 6, -1)]
+
+
+class LedgerFilterForm(forms.Form):
+    year = forms.TypedChoiceField(label="年度", required=False, coerce=int, empty_value=None)
+    quarter = forms.TypedChoiceField(
+        label="季度",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[
+            ("", "全部季度"),
+            (1, "第一季度"),
+            (2, "第二季度"),
+            (3, "第三季度"),
+            (4, "第四季度"),
+        ],
+    )
+    category = forms.ModelChoiceField(
+        label="问题类别",
+        required=False,
+        queryset=FindingCategory.objects.all(),
+        empty_label="全部类别",
+    )
+    risk_level = forms.ChoiceField(
+        label="风险等级", required=False, choices=[("", "全部等级"), *Finding.RiskLevel.choices]
+    )
+    status = forms.ChoiceField(label="整改状态", required=False)
+    person = forms.ModelChoiceField(
+        label="责任人", required=False, queryset=Person.objects.none(), empty_label="全部责任人"
+    )
+
+    def __init__(self, *args, people, status_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = year_choices()
+        self.fields["person"].queryset = people
+        self.fields["status"].choices = [("", "全部状态"), *status_choices]
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
+
+    def filter_findings(self, qs):
+        data = self.cleaned_data
+        if data.get("year"):
+            qs = qs.filter(year=data["year"])
+        if data.get("quarter"):
+            qs = qs.filter(quarter=data["quarter"])
+        if data.get("category"):
+            qs = qs.filter(category=data["category"])
+        if data.get("risk_level"):
+            qs = qs.filter(risk_level=data["risk_level"])
+        if data.get("status"):
+            qs = qs.filter(progress=data["status"])
+        if data.get("person"):
+            qs = qs.filter(measures__responsible_person=data["person"]).distinct()
+        return qs
+
+    def filter_measures(self, qs):
+        data = self.cleaned_data
+        if data.get("year"):
+            qs = qs.filter(finding__year=data["year"])
+        if data.get("quarter"):
+            qs = qs.filter(finding__quarter=data["quarter"])
+        if data.get("category"):
+            qs = qs.filter(finding__category=data["category"])
+        if data.get("risk_level"):
+            qs = qs.filter(finding__risk_level=data["risk_level"])
+        if data.get("status"):
+            qs = qs.filter(current_status=data["status"])
+        if data.get("person"):
+            qs = qs.filter(responsible_person=data["person"])
+        return qs

@@ -1,0 +1,595 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
+
+from .access import (
+    get_finding_for_user,
+    get_measure_for_user,
+    get_meeting_for_user,
+    get_organisation_for_user,
+    get_scope,
+)
+from .forms import (
+    AttachmentForm,
+    EvidenceForm,
+    FindingForm,
+    LedgerFilterForm,
+    MeasureForm,
+    MeasureProgressForm,
+    MeetingForm,
+)
+from .models import (
+    QUARTER_NAMES,
+    Finding,
+    Measure,
+    MeasureEvidence,
+    Meeting,
+    MeetingAttachment,
+    Organisation,
+    Person,
+    quarter_of,
+    today,
+)
+
+PAGE_SIZE = 20
+LOCKED_MESSAGE = "会议记录已确认，除整改进展外不能再修改。"
+
+
+def _redirect(request, url):
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def _report_cleaned_text(request, form):
+    if form.removed_characters:
+        messages.warning(
+            request,
+            f"已自动移除{form.removed_characters}个无法保存的控制字符（多来自Word或网页粘贴），"
+            "其余内容均已保存。",
+        )
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# ---------------------------------------------------------------------------
+# 工作台
+# ---------------------------------------------------------------------------
+
+
+@login_required
+def dashboard(request):
+    now = today()
+    year, quarter = now.year, quarter_of(now)
+    meetings = (
+        Meeting.objects.for_user(request.user)
+        .of_quarter(year, quarter)
+        .select_related("organisation")
+        .annotate(finding_count=Count("findings"))
+        .order_by("-date", "-pk")[:20]
+    )
+    open_findings = (
+        Finding.objects.for_user(request.user)
+        .with_progress()
+        .filter(
+            progress__in=[
+                Finding.Progress.NO_MEASURE,
+                Finding.Progress.IN_PROGRESS,
+                Finding.Progress.OVERDUE,
+            ]
+        )
+        .select_related("organisation", "category", "meeting")
+        .order_by("-year", "-quarter", "pk")[:20]
+    )
+    overdue = (
+        Measure.objects.for_user(request.user)
+        .overdue()
+        .select_related("finding__organisation", "responsible_person")
+        .order_by("deadline", "pk")
+    )
+    overdue_count = overdue.count()
+    context = {
+        "year": year,
+        "quarter": quarter,
+        "quarter_name": QUARTER_NAMES[quarter],
+        "meetings": meetings,
+        "open_findings": open_findings,
+        "overdue_measures": overdue[:20],
+        "overdue_count": overdue_count,
+    }
+    return render(request, "meetings/dashboard.html", context)
+
+
+# ---------------------------------------------------------------------------
+# 研判会议
+# ---------------------------------------------------------------------------
+
+
+@login_required
+def meeting_list(request):
+    qs = (
+        Meeting.objects.for_user(request.user)
+        .select_related("organisation", "chair")
+        .annotate(finding_count=Count("findings"))
+        .order_by("-date", "-pk")
+    )
+    year = request.GET.get("year", "")
+    quarter = request.GET.get("quarter", "")
+    if year.isdigit():
+        qs = qs.filter(year=int(year))
+    if quarter.isdigit():
+        qs = qs.filter(quarter=int(quarter))
+    scope = get_scope(request.user)
+    return render(
+        request,
+        "meetings/meeting_list.html",
+        {
+            "page": _page(request, qs),
+            "year": year,
+            "quarter": quarter,
+            "can_create": bool(scope.editable_organisations),
+            "years": range(today().year + 1, today().year - 5, -1),
+            "query": _query_without_page(request),
+        },
+    )
+
+
+def _organisation_for_new_record(request):
+    scope = get_scope(request.user)
+    editable = scope.editable_organisations
+    if not editable:
+        raise PermissionDenied("您没有登记会议的权限。")
+    org_id = request.GET.get("org") or request.POST.get("org")
+    if org_id:
+        return get_organisation_for_user(request.user, org_id, write=True), editable
+    return editable[0], editable
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_create(request):
+    organisation, editable = _organisation_for_new_record(request)
+    form = MeetingForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        meeting = form.save(commit=False)
+        meeting.created_by = request.user
+        meeting.save()
+        form.save_m2m()
+        _report_cleaned_text(request, form)
+        messages.success(request, "操作成功：会议已登记。")
+        return redirect(meeting)
+    return render(
+        request,
+        "meetings/meeting_form.html",
+        {"form": form, "organisation": organisation, "organisations": editable},
+    )
+
+
+def _findings_context(request, findings_qs, *, meeting=None, finding=None):
+    findings = findings_qs.select_related("category").prefetch_related(
+        Prefetch(
+            "measures",
+            queryset=Measure.objects.select_related("responsible_person").prefetch_related(
+                "evidence"
+            ),
+        )
+    )
+    org_id = meeting.organisation_id if meeting else finding.organisation_id
+    scope = get_scope(request.user)
+    locked = bool(meeting and meeting.is_confirmed)
+    return {
+        "meeting": meeting,
+        "findings": findings,
+        "can_edit": scope.can_edit(org_id),
+        "locked": locked,
+        "section_url": meeting.get_absolute_url() if meeting else finding.get_absolute_url(),
+    }
+
+
+@login_required
+def meeting_detail(request, pk):
+    meeting = get_meeting_for_user(request.user, pk)
+    scope = get_scope(request.user)
+    context = _findings_context(request, meeting.findings.all(), meeting=meeting)
+    context.update(
+        {
+            "attendees": meeting.attendees.all(),
+            "attachments": meeting.attachments.all(),
+            "can_manage": scope.can_manage(meeting.organisation_id),
+            "attachment_form": AttachmentForm(),
+        }
+    )
+    return render(request, "meetings/meeting_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request, pk):
+    meeting = get_meeting_for_user(request.user, pk, write=True)
+    if meeting.is_confirmed:
+        messages.error(request, LOCKED_MESSAGE)
+        return redirect(meeting)
+    form = MeetingForm(request.POST or None, instance=meeting, organisation=meeting.organisation)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        _report_cleaned_text(request, form)
+        messages.success(request, "操作成功：会议记录已保存。")
+        return redirect(meeting)
+    return render(
+        request,
+        "meetings/meeting_form.html",
+        {"form": form, "organisation": meeting.organisation, "meeting": meeting},
+    )
+
+
+@login_required
+@require_POST
+def meeting_delete(request, pk):
+    meeting = get_meeting_for_user(request.user, pk, manage=True)
+    if meeting.is_confirmed:
+        messages.error(request, "已确认的会议记录不能删除。")
+        return redirect(meeting)
+    meeting.delete()
+    messages.success(request, "操作成功：会议已删除。")
+    return redirect("meetings:list")
+
+
+@login_required
+@require_POST
+def meeting_confirm(request, pk):
+    meeting = get_meeting_for_user(request.user, pk, manage=True)
+    updated = Meeting.objects.filter(pk=meeting.pk, status=Meeting.Status.DRAFT).update(
+        status=Meeting.Status.CONFIRMED, confirmed_at=timezone.now(), confirmed_by=request.user
+    )
+    if updated:
+        messages.success(request, "操作成功：会议记录已确认，记录已锁定。")
+    else:
+        messages.info(request, "会议记录此前已确认。")
+    return redirect(meeting)
+
+
+@login_required
+@require_POST
+def attachment_upload(request, pk):
+    meeting = get_meeting_for_user(request.user, pk, write=True)
+    if meeting.is_confirmed:
+        messages.error(request, LOCKED_MESSAGE)
+        return redirect(meeting)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        attachment = form.save(commit=False)
+        attachment.meeting = meeting
+        attachment.uploaded_by = request.user
+        attachment.save()
+        messages.success(request, "操作成功：附件已上传。")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"附件未上传：{error}")
+    return redirect(meeting)
+
+
+def _file_response(stored):
+    try:
+        handle = stored.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("文件不存在。") from None
+    return FileResponse(handle, as_attachment=True, filename=stored.original_name)
+
+
+@login_required
+def attachment_download(request, pk):
+    attachment = get_object_or_404(
+        MeetingAttachment.objects.filter(meeting__in=Meeting.objects.for_user(request.user)),
+        pk=pk,
+    )
+    return _file_response(attachment)
+
+
+@login_required
+def evidence_download(request, pk):
+    evidence = get_object_or_404(
+        MeasureEvidence.objects.filter(measure__in=Measure.objects.for_user(request.user)),
+        pk=pk,
+    )
+    return _file_response(evidence)
+
+
+# ---------------------------------------------------------------------------
+# Findings and measures, edited inline on the meeting page (htmx), or on
+# their own pages when JavaScript is off.
+# ---------------------------------------------------------------------------
+
+
+def _render_findings(request, *, meeting=None, finding=None):
+    """After a change: the refreshed findings block (htmx) or the page it lives on."""
+    target = meeting or finding
+    if not request.htmx:
+        return redirect(target)
+    if meeting is not None:
+        context = _findings_context(request, meeting.findings.all(), meeting=meeting)
+    else:
+        context = _findings_context(request, Finding.objects.filter(pk=finding.pk), finding=finding)
+    return render(request, "meetings/includes/findings_section.html", context)
+
+
+def _render_form(request, template, context, slot):
+    if request.htmx:
+        response = render(request, f"meetings/includes/{template}", context)
+        # The form replaces its slot; a valid POST later replaces the whole section.
+        return reswap(retarget(response, slot), "innerHTML")
+    return render(
+        request,
+        "meetings/inline_form_page.html",
+        {**context, "partial": template, "standalone": True},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def finding_create(request, pk):
+    meeting = get_meeting_for_user(request.user, pk, write=True)
+    if meeting.is_confirmed:
+        messages.error(request, LOCKED_MESSAGE)
+        return _redirect(request, meeting.get_absolute_url())
+    form = FindingForm(request.POST or None, organisation=meeting.organisation, meeting=meeting)
+    if request.method == "POST" and form.is_valid():
+        finding = form.save(commit=False)
+        finding.created_by = request.user
+        finding.order = meeting.findings.count() + 1
+        finding.save()
+        _report_cleaned_text(request, form)
+        messages.success(request, "操作成功：问题已新增。")
+        return _render_findings(request, meeting=meeting)
+    context = {
+        "form": form,
+        "action": reverse("meetings:finding_create", args=[meeting.pk]),
+        "title": "新增问题",
+        "back_url": meeting.get_absolute_url(),
+    }
+    return _render_form(request, "finding_form.html", context, "#finding-form-slot")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def finding_create_standalone(request):
+    organisation, editable = _organisation_for_new_record(request)
+    form = FindingForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        finding = form.save(commit=False)
+        finding.created_by = request.user
+        finding.save()
+        _report_cleaned_text(request, form)
+        messages.success(request, "操作成功：问题已新增。")
+        return redirect(finding)
+    return render(
+        request,
+        "meetings/finding_standalone_form.html",
+        {"form": form, "organisation": organisation, "organisations": editable},
+    )
+
+
+@login_required
+def finding_detail(request, pk):
+    finding = get_finding_for_user(request.user, pk)
+    context = _findings_context(request, Finding.objects.filter(pk=finding.pk), finding=finding)
+    context["finding"] = finding
+    return render(request, "meetings/finding_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def finding_edit(request, pk):
+    finding = get_finding_for_user(request.user, pk, write=True)
+    back = finding.meeting or finding
+    if finding.is_locked:
+        messages.error(request, LOCKED_MESSAGE)
+        return _redirect(request, back.get_absolute_url())
+    form = FindingForm(
+        request.POST or None,
+        instance=finding,
+        organisation=finding.organisation,
+        meeting=finding.meeting,
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        _report_cleaned_text(request, form)
+        messages.success(request, "操作成功：问题已保存。")
+        return _render_findings(request, meeting=finding.meeting, finding=finding)
+    context = {
+        "form": form,
+        "action": reverse("meetings:finding_edit", args=[finding.pk]),
+        "title": "编辑问题",
+        "back_url": back.get_absolute_url(),
+    }
+    return _render_form(request, "finding_form.html", context, f"#finding-{finding.pk}")
+
+
+@login_required
+@require_POST
+def finding_delete(request, pk):
+    finding = get_finding_for_user(request.user, pk, write=True)
+    meeting = finding.meeting
+    if finding.is_locked:
+        messages.error(request, LOCKED_MESSAGE)
+        return _redirect(request, meeting.get_absolute_url())
+    finding.delete()
+    messages.success(request, "操作成功：问题已删除。")
+    if meeting is None:
+        return _redirect(request, reverse("meetings:finding_ledger"))
+    return _render_findings(request, meeting=meeting)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_create(request, pk):
+    finding = get_finding_for_user(request.user, pk, write=True)
+    back = finding.meeting or finding
+    if finding.is_locked:
+        messages.error(request, LOCKED_MESSAGE)
+        return _redirect(request, back.get_absolute_url())
+    form = MeasureForm(request.POST or None, organisation=finding.organisation)
+    if request.method == "POST" and form.is_valid():
+        measure = form.save(commit=False)
+        measure.finding = finding
+        measure.order = finding.measures.count() + 1
+        measure.save()
+        _report_cleaned_text(request, form)
+        messages.success(request, "操作成功：整改措施已新增。")
+        return _render_findings(request, meeting=finding.meeting, finding=finding)
+    context = {
+        "form": form,
+        "action": reverse("meetings:measure_create", args=[finding.pk]),
+        "title": f"新增整改措施：{finding.title}",
+        "back_url": back.get_absolute_url(),
+    }
+    return _render_form(request, "measure_form.html", context, f"#measure-slot-{finding.pk}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_edit(request, pk):
+    measure = get_measure_for_user(request.user, pk, write=True)
+    finding = measure.finding
+    back = finding.meeting or finding
+    # Once the record is confirmed, only the progress of a measure may change.
+    form_class = MeasureProgressForm if finding.is_locked else MeasureForm
+    kwargs = {} if finding.is_locked else {"organisation": finding.organisation}
+    form = form_class(request.POST or None, instance=measure, **kwargs)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        _report_cleaned_text(request, form)
+        messages.success(request, "操作成功：整改措施已保存。")
+        return _render_findings(request, meeting=finding.meeting, finding=finding)
+    context = {
+        "form": form,
+        "action": reverse("meetings:measure_edit", args=[measure.pk]),
+        "title": "更新整改进展" if finding.is_locked else "编辑整改措施",
+        "back_url": back.get_absolute_url(),
+    }
+    return _render_form(request, "measure_form.html", context, f"#measure-slot-{finding.pk}")
+
+
+@login_required
+@require_POST
+def measure_delete(request, pk):
+    measure = get_measure_for_user(request.user, pk, write=True)
+    finding = measure.finding
+    if finding.is_locked:
+        messages.error(request, LOCKED_MESSAGE)
+        return _redirect(request, (finding.meeting or finding).get_absolute_url())
+    measure.delete()
+    messages.success(request, "操作成功：整改措施已删除。")
+    return _render_findings(request, meeting=finding.meeting, finding=finding)
+
+
+@login_required
+@require_POST
+def evidence_upload(request, pk):
+    measure = get_measure_for_user(request.user, pk, write=True)
+    finding = measure.finding
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        evidence = form.save(commit=False)
+        evidence.measure = measure
+        evidence.uploaded_by = request.user
+        evidence.save()
+        messages.success(request, "操作成功：佐证材料已上传。")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"佐证材料未上传：{error}")
+    return redirect(finding.meeting or finding)
+
+
+# ---------------------------------------------------------------------------
+# 问题台账 / 整改台账
+# ---------------------------------------------------------------------------
+
+
+def _visible_people(user):
+    return (
+        Person.objects.filter(memberships__organisation__in=_visible_org_ids(user))
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+def _visible_org_ids(user):
+    return Organisation.objects.filter(get_scope(user).visible_q("")).values("pk")
+
+
+@login_required
+def finding_ledger(request):
+    form = LedgerFilterForm(
+        request.GET or None,
+        people=_visible_people(request.user),
+        status_choices=Finding.Progress.choices,
+    )
+    qs = (
+        Finding.objects.for_user(request.user)
+        .with_progress()
+        .select_related("organisation", "category", "meeting")
+        .order_by("-year", "-quarter", "organisation__path", "order", "pk")
+    )
+    if form.is_valid():
+        qs = form.filter_findings(qs)
+    scope = get_scope(request.user)
+    return render(
+        request,
+        "meetings/finding_ledger.html",
+        {
+            "form": form,
+            "page": _page(request, qs),
+            "can_create": bool(scope.editable_organisations),
+            "query": _query_without_page(request),
+        },
+    )
+
+
+@login_required
+def measure_ledger(request):
+    form = LedgerFilterForm(
+        request.GET or None,
+        people=_visible_people(request.user),
+        status_choices=Measure.DISPLAY_STATUS_CHOICES,
+    )
+    qs = (
+        Measure.objects.for_user(request.user)
+        .with_current_status()
+        .select_related(
+            "finding__organisation", "finding__category", "finding__meeting", "responsible_person"
+        )
+        .order_by(
+            "-finding__year",
+            "-finding__quarter",
+            "finding__organisation__path",
+            "finding__order",
+            "finding_id",
+            "order",
+            "pk",
+        )
+    )
+    if form.is_valid():
+        qs = form.filter_measures(qs)
+    return render(
+        request,
+        "meetings/measure_ledger.html",
+        {"form": form, "page": _page(request, qs), "query": _query_without_page(request)},
+    )
+
+
+def _query_without_page(request):
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()

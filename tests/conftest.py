@@ -1,0 +1,124 @@
+import os
+import shutil
+from dataclasses import dataclass
+
+import pytest
+
+from meetings.models import Membership, Organisation
+
+from .factories import MembershipFactory, OrganisationFactory, PersonFactory, UserFactory
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+INSTALL_CHROMIUM = "apt-get install -y --no-install-recommends chromium fonts-noto-cjk"
+
+
+def pytest_collection_modifyitems(config, items):
+    browser_items = [item for item in items if "page" in getattr(item, "fixturenames", ())]
+    for item in browser_items:
+        item.add_marker(pytest.mark.browser)
+    if CHROMIUM or not browser_items:
+        return
+    if os.environ.get("CI") == "true":
+        raise pytest.UsageError(
+            f"CI 环境缺少 Chromium，浏览器测试不能跳过。请先安装：{INSTALL_CHROMIUM}"
+        )
+    skip = pytest.mark.skip(reason=f"未找到 Chromium，浏览器测试未运行。安装：{INSTALL_CHROMIUM}")
+    for item in browser_items:
+        item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # Real hashing costs ~0.3 s per user; tests check access, not hash strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_user(organisation, role, *, name, party_role=Membership.PartyRole.MEMBER):
+    user = UserFactory(username=f"u-{name}")
+    person = PersonFactory(name=name, user=user)
+    MembershipFactory(person=person, organisation=organisation, party_role=party_role, role=role)
+    user.person_record = person
+    return user
+
+
+@dataclass
+class World:
+    committee: Organisation
+    department: Organisation
+    branch: Organisation
+    other_branch: Organisation
+    other_committee: Organisation
+    secretary: object
+    publicity: object
+    reader: object
+    outsider: object
+    reviewer: object
+    other_reviewer: object
+    admin: object
+
+
+@pytest.fixture
+def world(db):
+    """Two branches under one committee with its propaganda department, and a
+    second committee with its own reviewer."""
+    committee = OrganisationFactory(
+        name="中共青山县委员会", org_type=Organisation.OrgType.COMMITTEE
+    )
+    department = OrganisationFactory(
+        name="中共青山县委宣传部", org_type=Organisation.OrgType.PROPAGANDA, parent=committee
+    )
+    branch = OrganisationFactory(name="中共青山县城关第一实验学校支部委员会", parent=committee)
+    other_branch = OrganisationFactory(
+        name="中共青山县人民医院支部委员会",
+        parent=committee,
+        unit_type=Organisation.UnitType.HOSPITAL,
+    )
+    other_committee = OrganisationFactory(
+        name="中共白水县委员会", org_type=Organisation.OrgType.COMMITTEE
+    )
+    other_department = OrganisationFactory(
+        name="中共白水县委宣传部",
+        org_type=Organisation.OrgType.PROPAGANDA,
+        parent=other_committee,
+    )
+    R = Membership.Role
+    P = Membership.PartyRole
+    admin = UserFactory(username="admin", is_staff=True, is_superuser=True)
+    return World(
+        committee=committee,
+        department=department,
+        branch=branch,
+        other_branch=other_branch,
+        other_committee=other_committee,
+        secretary=make_user(branch, R.MANAGER, name="王丽华", party_role=P.SECRETARY),
+        publicity=make_user(branch, R.EDITOR, name="张敏", party_role=P.PUBLICITY),
+        reader=make_user(branch, R.READER, name="赵磊", party_role=P.DISCIPLINE),
+        outsider=make_user(other_branch, R.MANAGER, name="李卫东", party_role=P.SECRETARY),
+        reviewer=make_user(department, R.REVIEWER, name="周晓峰"),
+        other_reviewer=make_user(other_department, R.REVIEWER, name="钱七"),
+        admin=admin,
+    )
+
+
+@pytest.fixture
+def secretary_client(client, world):
+    client.force_login(world.secretary)
+    return client
