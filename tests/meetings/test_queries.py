@@ -1,0 +1,92 @@
+"""A page's number of queries does not grow with the rows it shows.
+
+Each page is rendered with 1 and with 50 rows and must run the same, pinned
+number of queries both times.
+"""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from ..factories import MeasureFactory, MeetingFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def fill(world, n):
+    """n meetings this quarter, each with a finding and two measures (one overdue)."""
+    person = PersonFactory(name="责任人甲")
+    person.memberships.create(organisation=world.branch)
+    last = None
+    for i in range(n):
+        meeting = MeetingFactory(organisation=world.branch, date=datetime.date.today())
+        meeting.attendees.add(person)
+        for deadline in (datetime.date(2020, 1, 1), datetime.date(2030, 1, 1)):
+            last = MeasureFactory(
+                finding__meeting=meeting,
+                finding__title=f"问题{i}",
+                responsible_person=person,
+                deadline=deadline,
+            )
+    return last.finding.meeting
+
+
+def one_meeting_with_many_findings(world, n):
+    meeting = MeetingFactory(organisation=world.branch)
+    person = PersonFactory(name="责任人乙")
+    person.memberships.create(organisation=world.branch)
+    for i in range(n):
+        meeting.attendees.add(PersonFactory(name=f"参会{i}"))
+        MeasureFactory(
+            finding__meeting=meeting, finding__title=f"问题{i}", responsible_person=person
+        )
+    return meeting
+
+
+# Pinned counts (session, user, scope, the page's own queries). A change here
+# means a page now runs more queries: make sure it does not scale with rows.
+PAGES = {
+    "meetings:dashboard": 8,
+    "meetings:list": 6,
+    "meetings:finding_ledger": 8,
+    "meetings:measure_ledger": 8,
+}
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+@pytest.mark.parametrize("name", PAGES)
+def test_list_pages_run_a_fixed_number_of_queries(
+    client, world, django_assert_num_queries, name, rows
+):
+    fill(world, rows)
+    client.force_login(world.secretary)
+    with django_assert_num_queries(PAGES[name]):
+        response = client.get(reverse(name))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_filtered_ledger_runs_a_fixed_number_of_queries(
+    client, world, django_assert_num_queries, rows
+):
+    fill(world, rows)
+    client.force_login(world.secretary)
+    with django_assert_num_queries(8):
+        response = client.get(
+            reverse("meetings:measure_ledger"), {"status": "已逾期", "risk_level": "中"}
+        )
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == rows
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_meeting_page_runs_a_fixed_number_of_queries(
+    client, world, django_assert_num_queries, rows
+):
+    meeting = one_meeting_with_many_findings(world, rows)
+    client.force_login(world.secretary)
+    with django_assert_num_queries(10):
+        response = client.get(meeting.get_absolute_url())
+    assert response.status_code == 200
+    assert len(response.context["findings"]) == rows
