@@ -35,7 +35,7 @@ worker: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	SECRET_KEY=$${SECRET_KEY:-only-for-the-migrations-check} $(BIN)/python manage.py makemigrations --check --dry-run
 
 fmt: $(STAMP)
 	$(BIN)/ruff format .
