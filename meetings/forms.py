@@ -54,6 +54,13 @@ class CleanFormMixin:
             self.removed_characters = removed
         for field in self.fields.values():
             field.error_messages["required"] = REQUIRED
+            if isinstance(field, forms.ModelChoiceField):
+                # Never touch .choices here: it would evaluate the queryset
+                # before the form narrows it to the organisation's people.
+                if field.empty_label is not None:
+                    field.empty_label = "请选择"
+            elif isinstance(field, forms.ChoiceField) and field.choices:
+                field.choices = [(v, "请选择" if v == "" else label) for v, label in field.choices]
             if isinstance(field, forms.CharField) and isinstance(field.widget, forms.Textarea):
                 field.max_length = settings.TEXT_MAX_LENGTH
                 field.validators.append(MaxLengthValidator(settings.TEXT_MAX_LENGTH))

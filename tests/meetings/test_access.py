@@ -62,6 +62,28 @@ def test_anonymous_is_sent_to_login(client, records, name, kind):
     assert response.url.startswith(reverse("login"))
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "meetings:dashboard",
+        "meetings:list",
+        "meetings:create",
+        "meetings:finding_ledger",
+        "meetings:measure_ledger",
+        "meetings:finding_create_standalone",
+    ],
+)
+def test_anonymous_is_sent_to_login_from_every_page(client, db, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_login_page_speaks_chinese(client, db):
+    body = client.get(reverse("login")).content.decode()
+    assert '<label for="id_username"' in body and "用户名" in body and "密码" in body
+
+
 @pytest.mark.parametrize("name,kind", READ_VIEWS + WRITE_FORM_VIEWS)
 def test_own_secretary_can_open(client, world, records, name, kind):
     client.force_login(world.secretary)
