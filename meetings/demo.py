@@ -132,6 +132,7 @@ PEOPLE = [
     ("孙婷", PROPAGANDA, "干事", R.MEMBER, None, True),
 ]
 REVIEWERS = {"周晓峰", "孙婷"}
+REPORTING = {SCHOOL, HOSPITAL, COMPANY, TOWNSHIP}
 
 
 def _m(content, person, deadline, status, dept="", note=""):
@@ -606,15 +607,7 @@ MEETINGS = [
                 T.RISK,
                 "农村留守老人存在被非法宗教拉拢风险",
                 "个别村发现非法宗教宣传品。",
-                [
-                    _m(
-                        "配合统战部门开展排查，召开院坝会宣传政策",
-                        "罗建华",
-                        D(2026, 12, 31),
-                        S.IN_PROGRESS,
-                        "统战办",
-                    )
-                ],
+                [],  # no measure yet: the draft report shows the check
                 risk="高",
             ),
         ],
@@ -625,7 +618,7 @@ MEETINGS = [
 @transaction.atomic
 def load_demo(stdout=None):
     """Create the demo tree, people, accounts and meetings; return what was created."""
-    created = {"organisations": 0, "people": 0, "users": 0, "meetings": 0}
+    created = {"organisations": 0, "people": 0, "users": 0, "meetings": 0, "reports": 0}
     orgs = {}
     for name, short, org_type, unit_type, parent, place in ORGANISATIONS:
         org, was_created = Organisation.objects.get_or_create(
@@ -636,6 +629,7 @@ def load_demo(stdout=None):
                 "unit_type": unit_type,
                 "parent": orgs.get(parent),
                 "address": place,
+                "must_report": name in REPORTING,
             },
         )
         orgs[name] = org
@@ -680,6 +674,10 @@ def load_demo(stdout=None):
             continue
         created["meetings"] += 1
         _create_meeting(spec, org, people, categories)
+
+    from reports.demo import load_demo_reports
+
+    created["reports"] = load_demo_reports(orgs)
     return created
 
 

@@ -12,6 +12,7 @@ from .models import (
     MeasureEvidence,
     Meeting,
     MeetingAttachment,
+    Organisation,
     Person,
     today,
 )
@@ -324,17 +325,23 @@ class LedgerFilterForm(forms.Form):
     person = forms.ModelChoiceField(
         label="责任人", required=False, queryset=Person.objects.none(), empty_label="全部责任人"
     )
+    organisation = forms.ModelChoiceField(
+        label="党组织", required=False, queryset=Organisation.objects.none(), empty_label="全部组织"
+    )
 
-    def __init__(self, *args, people, status_choices, **kwargs):
+    def __init__(self, *args, people, organisations, status_choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = year_choices()
         self.fields["person"].queryset = people
+        self.fields["organisation"].queryset = organisations
         self.fields["status"].choices = [("", "全部状态"), *status_choices]
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"
 
     def filter_findings(self, qs):
         data = self.cleaned_data
+        if data.get("organisation"):
+            qs = qs.filter(organisation=data["organisation"])
         if data.get("year"):
             qs = qs.filter(year=data["year"])
         if data.get("quarter"):
@@ -351,6 +358,8 @@ class LedgerFilterForm(forms.Form):
 
     def filter_measures(self, qs):
         data = self.cleaned_data
+        if data.get("organisation"):
+            qs = qs.filter(finding__organisation=data["organisation"])
         if data.get("year"):
             qs = qs.filter(finding__year=data["year"])
         if data.get("quarter"):

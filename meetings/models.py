@@ -118,6 +118,9 @@ class Organisation(models.Model):
         help_text=_("报告中的自称，如我校、我院；留空按单位类型"),
     )
     address = SafeCharField(_("默认会议地点"), max_length=200, blank=True)
+    must_report = models.BooleanField(
+        _("需报送季度报告"), default=False, help_text=_("计入宣传部“应报”统计的党组织")
+    )
     # Materialised path ("/1/4/9/") so that "everything under this committee"
     # is one indexed prefix filter, whatever the depth of the tree.
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")

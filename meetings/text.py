@@ -44,3 +44,70 @@ def find_placeholders(text):
     if not text:
         return []
     return [m.group(0) for m in PLACEHOLDER_RE.finditer(text)]
+
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_numeral(n):
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 99 → 九十九 (counts in report prose)."""
+    if not 0 < n < 100:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    if tens == 0:
+        return _DIGITS[ones]
+    return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")
+
+
+def cn_date(date):
+    """GB/T 9704 成文日期: Arabic numerals, no zero padding (2026年9月28日)."""
+    return f"{date.year}年{date.month}月{date.day}日" if date else ""
+
+
+_CN_NUM = "一二三四五六七八九十百零〇两"
+# Leading enumeration markers users type: 一、 （一） (一) 1. 1、 1． （1） ① 一是 第一，
+_LEADING_MARKER = re.compile(
+    r"^\s*(?:"
+    rf"[（(][{_CN_NUM}]+[）)][、.．,，]?"
+    rf"|[（(]\d+[）)][、.．,，]?"
+    rf"|[{_CN_NUM}]+[、.．]"
+    r"|\d+(?:[、．]|\.(?!\d))"
+    r"|[①-⑳]"
+    rf"|[{_CN_NUM}]+[是要](?=[^\s，,])"
+    rf"|第[{_CN_NUM}]+[，,、]"
+    r"|[-—–]+(?:是)?"
+    r")\s*"
+)
+
+
+def strip_leading_marker(text):
+    """Remove numbering a user typed; the report numbers items from their order."""
+    if not text:
+        return text
+    previous = None
+    while previous != text:
+        previous, text = text, _LEADING_MARKER.sub("", text, count=1)
+    return text
+
+
+_CJK = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”‘’《》]"
+_FULLWIDTH = {",": "，", ";": "；", "?": "？", "!": "！", ":": "："}
+
+
+def to_fullwidth(text):
+    """Official-document punctuation: ASCII , ; : ? ! ( ) next to Chinese become
+    full-width; numbers (1,000 / 3.5 / 10:30), URLs and Latin text are left alone."""
+    if not text:
+        return text
+
+    def punct(match):
+        return _FULLWIDTH[match.group(0)]
+
+    # (…) whose content or neighbour is Chinese.
+    text = re.sub(
+        rf"\(([^()]*{_CJK}[^()]*)\)|(?<={_CJK})\(([^()]*)\)",
+        lambda m: "（" + (m.group(1) if m.group(1) is not None else m.group(2)) + "）",
+        text,
+    )
+    # , ; : ? ! preceded or followed by a CJK character (not between two digits).
+    return re.sub(rf"(?<={_CJK})[,;:?!]|[,;:?!](?={_CJK})", punct, text)

@@ -529,11 +529,16 @@ def _visible_org_ids(user):
     return Organisation.objects.filter(get_scope(user).visible_q("")).values("pk")
 
 
+def _visible_organisations(user):
+    return Organisation.objects.filter(get_scope(user).visible_q("")).order_by("path")
+
+
 @login_required
 def finding_ledger(request):
     form = LedgerFilterForm(
         request.GET or None,
         people=_visible_people(request.user),
+        organisations=_visible_organisations(request.user),
         status_choices=Finding.Progress.choices,
     )
     qs = (
@@ -562,6 +567,7 @@ def measure_ledger(request):
     form = LedgerFilterForm(
         request.GET or None,
         people=_visible_people(request.user),
+        organisations=_visible_organisations(request.user),
         status_choices=Measure.DISPLAY_STATUS_CHOICES,
     )
     qs = (

@@ -6,20 +6,31 @@ from django.urls import reverse
 
 from meetings.demo import load_demo
 from meetings.models import Finding, Measure, Meeting, Organisation, Person
+from reports.models import QuarterlyReport, ReportEvent, ReportItem
 
 pytestmark = pytest.mark.django_db
 
 
 def counts():
-    return [m.objects.count() for m in (Organisation, Person, Meeting, Finding, Measure)]
+    models = (
+        Organisation,
+        Person,
+        Meeting,
+        Finding,
+        Measure,
+        QuarterlyReport,
+        ReportItem,
+        ReportEvent,
+    )
+    return [m.objects.count() for m in models]
 
 
 def test_demo_data_is_idempotent():
     first = load_demo()
     before = counts()
     second = load_demo()
-    assert first["meetings"] == 6 and first["users"] == 7
-    assert second == {"organisations": 0, "people": 0, "users": 0, "meetings": 0}
+    assert first["meetings"] == 6 and first["users"] == 7 and first["reports"] == 6
+    assert second == {"organisations": 0, "people": 0, "users": 0, "meetings": 0, "reports": 0}
     assert counts() == before
 
 

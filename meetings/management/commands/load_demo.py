@@ -15,7 +15,7 @@ class Command(BaseCommand):
             )
         created = load_demo()
         self.stdout.write(
-            "演示数据：新建组织{organisations}个、人员{people}名、账号{users}个、会议{meetings}次。".format(
+            "演示数据：新建组织{organisations}个、人员{people}名、账号{users}个、会议{meetings}次、报告{reports}份。".format(
                 **created
             )
         )

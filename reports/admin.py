@@ -1,0 +1,50 @@
+from django.contrib import admin
+
+from .models import QuarterlyReport, ReportEvent, ReportItem, ReportSubmission
+
+
+class ItemInline(admin.TabularInline):
+    model = ReportItem
+    extra = 0
+    fields = ["section", "order", "heading", "body", "origin", "excluded"]
+    readonly_fields = ["origin", "excluded"]
+
+
+@admin.register(QuarterlyReport)
+class QuarterlyReportAdmin(admin.ModelAdmin):
+    list_display = ["title", "organisation", "year", "quarter", "status"]
+    list_filter = ["status", "year", "quarter"]
+    search_fields = ["title", "organisation__name"]
+    # Status changes go through reports.services, never through the admin.
+    readonly_fields = ["status", "round", "submitted_at", "reviewed_at", "review_comment"]
+    inlines = [ItemInline]
+    list_select_related = ["organisation"]
+
+
+@admin.register(ReportEvent)
+class ReportEventAdmin(admin.ModelAdmin):
+    list_display = ["report", "action", "from_status", "to_status", "actor", "created_at"]
+    list_filter = ["action"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ReportSubmission)
+class ReportSubmissionAdmin(admin.ModelAdmin):
+    list_display = ["report", "round", "submitted_by", "submitted_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,133 @@
+"""Checks before 提交审核 (domain.md §3.3).
+
+Errors block submission; warnings are shown and the secretary may accept
+them. Each problem says what is wrong and where, in the words of §5.6.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from meetings.models import Finding, Measure, Meeting, quarter_bounds
+from meetings.text import chinese_numeral, find_placeholders
+
+from .assembly import ANALYSIS_TYPES
+from .models import ReportItem
+
+S = ReportItem.Section
+ERROR, WARNING = "error", "warning"
+SECTION_NAMES = dict(ReportItem.Section.choices)
+
+
+@dataclass(frozen=True)
+class Problem:
+    level: str
+    message: str
+    where: str = ""
+
+    @property
+    def is_error(self):
+        return self.level == ERROR
+
+    def __str__(self):
+        return f"{self.message}（{self.where}）" if self.where else self.message
+
+
+def _snippet(text, token, width=8):
+    at = text.find(token)
+    start, end = max(0, at - width), min(len(text), at + len(token) + width)
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+
+
+def check_report(report, items=None):
+    if items is None:
+        items = list(report.items.filter(excluded=False).order_by("section", "order", "pk"))
+    problems = []
+    org = report.organisation
+    year, quarter = report.year, report.quarter
+
+    if not Meeting.objects.filter(
+        organisation=org, year=year, quarter=quarter, meeting_type__in=ANALYSIS_TYPES
+    ).exists():
+        problems.append(Problem(WARNING, "本季度尚未召开研判会议", report.period_label))
+
+    findings = (
+        Finding.objects.filter(organisation=org, year=year, quarter=quarter, include_in_report=True)
+        .annotate(n=Count("measures"))
+        .order_by("pk")
+    )
+    for finding in findings:
+        if finding.n == 0:
+            problems.append(Problem(ERROR, "存在未制定整改措施的问题", f"问题“{finding.title}”"))
+    incomplete = (
+        Measure.objects.filter(finding__in=findings)
+        .filter(Q(responsible_person__isnull=True) | Q(deadline__isnull=True, long_term=False))
+        .select_related("finding")
+        .order_by("pk")
+    )
+    for measure in incomplete:
+        missing = []
+        if measure.responsible_person_id is None:
+            missing.append("责任人")
+        if measure.deadline is None and not measure.long_term:
+            missing.append("整改时限")
+        problems.append(
+            Problem(
+                ERROR,
+                "整改措施缺少责任人或整改时限",
+                f"问题“{measure.finding.title}”的措施“{measure.content[:30]}”缺少{'、'.join(missing)}",
+            )
+        )
+
+    problems += _placeholders(report, items)
+    problems += _empty_parts(items)
+
+    if report.issue_date is None:
+        problems.append(Problem(WARNING, "尚未填写成文日期", "报告信息"))
+    else:
+        start, end = quarter_bounds(year, quarter)
+        if not start <= report.issue_date <= end + datetime.timedelta(days=45):
+            problems.append(Problem(WARNING, "成文日期不在本季度或季度结束后45天内", "报告信息"))
+    return problems
+
+
+def _placeholders(report, items):
+    found = []
+    fields = [
+        ("报告标题", report.title),
+        ("主送单位", report.addressee),
+        ("落款单位", report.signatory),
+    ]
+    counters = {}
+    for item in sorted(items, key=lambda i: (i.section, i.order, i.pk)):
+        counters[item.section] = counters.get(item.section, 0) + 1
+        n = counters[item.section]
+        where = f"{SECTION_NAMES[item.section]}第{chinese_numeral(n)}段"
+        fields.append((where, f"{item.heading}\n{item.body}"))
+    for where, text in fields:
+        for token in dict.fromkeys(find_placeholders(text)):
+            found.append(
+                Problem(
+                    ERROR,
+                    "检测到未替换的占位符（如“xx”“××”“20xx”），请修改后提交",
+                    f"{where}：“{_snippet(text.strip(), token)}”",
+                )
+            )
+    return found
+
+
+def _empty_parts(items):
+    problems = []
+    filled = {i.section for i in items if i.body.strip() or i.heading.strip()}
+    if S.JUDGEMENT not in filled:
+        problems.append(Problem(ERROR, "缺少总体研判结论", SECTION_NAMES[S.JUDGEMENT]))
+    for section in (S.OPENING, S.BASIC, S.PROBLEMS, S.MEASURES):
+        if section not in filled:
+            problems.append(Problem(ERROR, "该部分没有内容", SECTION_NAMES[section]))
+    for item in items:
+        if item.heading.strip() and not item.body.strip() and item.section == S.BASIC:
+            problems.append(
+                Problem(WARNING, "只有小标题，没有正文", f"基本情况“{item.heading.strip()}”")
+            )
+    return problems

@@ -1,0 +1,221 @@
+"""Quarterly analysis reports (季度分析研判报告) and their review.
+
+A report's status changes only through `reports.services` (report_submit,
+report_approve, report_return, report_withdraw …), which checks the
+transition table below, the actor's right and locks the row.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from meetings.models import (
+    QUARTER_CHOICES,
+    QUARTER_NAMES,
+    Organisation,
+    SafeCharField,
+    SafeTextField,
+)
+
+
+class ReportQuerySet(models.QuerySet):
+    def for_user(self, user):
+        from meetings.access import get_scope
+
+        return self.filter(get_scope(user).visible_q("organisation"))
+
+    def of_quarter(self, year, quarter):
+        return self.filter(year=year, quarter=quarter)
+
+    def pending_review(self):
+        return self.filter(status=QuarterlyReport.Status.SUBMITTED)
+
+
+class QuarterlyReport(models.Model):
+    """Status changes go through reports.services, never by assigning `status`."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("待审核")
+        RETURNED = "returned", _("退回修改")
+        APPROVED = "approved", _("已通过")
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", _("提交审核")
+        RESUBMIT = "resubmit", _("重新提交")
+        WITHDRAW = "withdraw", _("撤回")
+        APPROVE = "approve", _("审核通过")
+        RETURN = "return", _("退回修改")
+
+    # (from, action) → to. Everything else is refused.
+    TRANSITIONS = {
+        (Status.DRAFT, Action.SUBMIT): Status.SUBMITTED,
+        (Status.RETURNED, Action.RESUBMIT): Status.SUBMITTED,
+        (Status.SUBMITTED, Action.WITHDRAW): Status.DRAFT,
+        (Status.SUBMITTED, Action.APPROVE): Status.APPROVED,
+        (Status.SUBMITTED, Action.RETURN): Status.RETURNED,
+    }
+    EDITABLE = (Status.DRAFT, Status.RETURNED)
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("党组织"), on_delete=models.PROTECT, related_name="reports"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(_("季度"), choices=QUARTER_CHOICES)
+    title = SafeCharField(_("报告标题"), max_length=300)
+    addressee = SafeCharField(_("主送单位"), max_length=200, blank=True)
+    signatory = SafeCharField(_("落款单位"), max_length=200, blank=True)
+    issue_date = models.DateField(_("成文日期"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status, default=Status.DRAFT)
+    round = models.PositiveSmallIntegerField(_("提交轮次"), default=0, editable=False)
+    assembled_at = models.DateTimeField(_("最近汇总时间"), null=True, blank=True, editable=False)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True, editable=False)
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True, editable=False)
+    review_comment = SafeTextField(_("审核意见"), blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("季度分析研判报告")
+        verbose_name_plural = _("季度分析研判报告")
+        ordering = ["-year", "-quarter", "organisation__path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "year", "quarter"],
+                name="reports_quarterlyreport_one_per_quarter",
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4),
+                name="reports_quarterlyreport_quarter_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "quarter", "status"])]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("reports:detail", args=[self.pk])
+
+    @property
+    def quarter_name(self):
+        return QUARTER_NAMES[self.quarter]
+
+    @property
+    def period_label(self):
+        return f"{self.year}年{self.quarter_name}"
+
+    @property
+    def is_editable(self):
+        return self.status in self.EDITABLE
+
+
+class ReportItem(models.Model):
+    """One paragraph of a report section.
+
+    Items that 一键汇总 generates are AUTO and carry a `source_key` naming the
+    record they came from. Re-assembling replaces AUTO items; a MANUAL item —
+    written by the secretary, or an AUTO item the secretary edited — is never
+    touched, and an excluded AUTO item (removed by the secretary) is not
+    generated again."""
+
+    class Section(models.TextChoices):
+        OPENING = "opening", _("导语")
+        BASIC = "basic", _("基本情况")
+        JUDGEMENT = "judgement", _("总体研判")
+        PROBLEMS = "problems", _("存在的问题和风险隐患")
+        MEASURES = "measures", _("下一步工作措施")
+        RECTIFICATION = "rectification", _("上季度整改落实情况")
+        CLOSING = "closing", _("结束语")
+
+    class Origin(models.TextChoices):
+        AUTO = "auto", _("自动汇总")
+        MANUAL = "manual", _("手写")
+
+    report = models.ForeignKey(
+        QuarterlyReport, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="items"
+    )
+    section = models.CharField(_("部分"), max_length=20, choices=Section)
+    order = models.PositiveIntegerField(_("顺序"), default=0)
+    heading = SafeCharField(_("小标题"), max_length=300, blank=True)
+    body = SafeTextField(_("正文"), blank=True)
+    origin = models.CharField(_("来源"), max_length=10, choices=Origin, default=Origin.MANUAL)
+    source_key = models.CharField(_("来源记录"), max_length=50, blank=True, editable=False)
+    excluded = models.BooleanField(_("已移除"), default=False, editable=False)
+
+    class Meta:
+        verbose_name = _("报告段落")
+        verbose_name_plural = _("报告段落")
+        ordering = ["report", "section", "order", "pk"]
+        indexes = [models.Index(fields=["report", "section", "order"])]
+
+    def __str__(self):
+        return self.heading or self.body[:40]
+
+
+class ReportSubmission(models.Model):
+    """The exact content of one submission round, frozen."""
+
+    report = models.ForeignKey(
+        QuarterlyReport, on_delete=models.CASCADE, related_name="submissions"
+    )
+    round = models.PositiveSmallIntegerField(_("提交轮次"))
+    content = models.JSONField(_("报告内容"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("提交版本")
+        verbose_name_plural = _("提交版本")
+        ordering = ["report", "round"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "round"], name="reports_reportsubmission_unique_round"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.report} 第{self.round}次提交"
+
+
+class ReportEvent(models.Model):
+    """审核记录: every status transition, append-only."""
+
+    report = models.ForeignKey(QuarterlyReport, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("操作"), max_length=10, choices=QuarterlyReport.Action)
+    from_status = models.CharField(_("原状态"), max_length=10, choices=QuarterlyReport.Status)
+    to_status = models.CharField(_("新状态"), max_length=10, choices=QuarterlyReport.Status)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    comment = SafeTextField(_("意见"), blank=True)
+    submission = models.ForeignKey(
+        ReportSubmission, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("审核记录")
+        verbose_name_plural = _("审核记录")
+        ordering = ["report", "created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.created_at:%Y-%m-%d %H:%M}"

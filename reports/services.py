@@ -1,0 +1,194 @@
+"""Everything that changes a quarterly report's status, and assembly.
+
+Each public function takes keyword-only arguments and goes through
+`_transition`, which checks the move against `QuarterlyReport.TRANSITIONS`,
+checks the actor's right, locks the row, stamps times, freezes the content of
+a submission and writes a ReportEvent (审核记录).
+"""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from meetings.access import get_scope
+from meetings.models import QUARTER_NAMES
+
+from . import assembly
+from .checks import check_report
+from .content import build_report_data
+from .models import QuarterlyReport, ReportEvent, ReportItem, ReportSubmission
+
+Status = QuarterlyReport.Status
+Action = QuarterlyReport.Action
+
+
+class ReportError(Exception):
+    """A refused action, with a message for the user."""
+
+    def __init__(self, message, problems=()):
+        super().__init__(message)
+        self.message = message
+        self.problems = list(problems)
+
+
+def default_title(organisation, year, quarter):
+    """中共{组织全称}关于{年}年第{季度}季度意识形态领域分析研判情况的报告"""
+    name = organisation.name if organisation.name.startswith("中共") else "中共" + organisation.name
+    return f"{name}关于{year}年{QUARTER_NAMES[quarter]}意识形态领域分析研判情况的报告"
+
+
+def report_create(*, organisation, year, quarter, by):
+    """A new draft with the default title, addressee and signatory."""
+    if not get_scope(by).can_edit(organisation.pk):
+        raise ReportError("您没有为该组织新建报告的权限。")
+    try:
+        with transaction.atomic():
+            return QuarterlyReport.objects.create(
+                organisation=organisation,
+                year=year,
+                quarter=quarter,
+                title=default_title(organisation, year, quarter),
+                addressee=organisation.parent.name if organisation.parent_id else "",
+                signatory=organisation.name,
+                created_by=by,
+            )
+    except IntegrityError:
+        raise ReportError(f"{year}年{QUARTER_NAMES[quarter]}的报告已存在。") from None
+
+
+def report_assemble(*, report, by):
+    """一键汇总: refresh the assembled parts, keep everything written by hand."""
+    if not get_scope(by).can_edit(report.organisation_id):
+        raise ReportError("您没有修改该报告的权限。")
+    with transaction.atomic():
+        locked = QuarterlyReport.objects.select_for_update().get(pk=report.pk)
+        if not locked.is_editable:
+            raise ReportError(f"报告{locked.get_status_display()}，不能修改。")
+        written = assembly.apply(locked, assembly.generate(locked))
+        locked.assembled_at = timezone.now()
+        locked.save(update_fields=["assembled_at", "updated_at"])
+    return written
+
+
+def report_submit(*, report, by, accept_warnings=False):
+    return _transition(report, Action.SUBMIT, by, accept_warnings=accept_warnings)
+
+
+def report_resubmit(*, report, by, accept_warnings=False):
+    return _transition(report, Action.RESUBMIT, by, accept_warnings=accept_warnings)
+
+
+def report_withdraw(*, report, by):
+    return _transition(report, Action.WITHDRAW, by)
+
+
+def report_approve(*, report, by, comment=""):
+    return _transition(report, Action.APPROVE, by, comment=comment)
+
+
+def report_return(*, report, by, comment):
+    return _transition(report, Action.RETURN, by, comment=comment)
+
+
+def can_review(user, organisation):
+    """Reviewers of the propaganda department above the organisation."""
+    scope = get_scope(user)
+    return any(
+        organisation.path.startswith(path) and organisation.path != path
+        for path in scope.committee_paths
+    ) and not scope.can_edit(organisation.pk)
+
+
+def _check_actor(action, by, report):
+    org = report.organisation
+    if action in (Action.APPROVE, Action.RETURN):
+        if not can_review(by, org):
+            raise ReportError("只有上级党委宣传部的审核人可以审核该报告。")
+    elif not get_scope(by).can_manage(org.pk):
+        raise ReportError("只有支部书记或副书记可以提交或撤回报告。")
+
+
+def _transition(report, action, by, *, comment="", accept_warnings=False, run_checks=True):
+    comment = (comment or "").strip()
+    if action == Action.RETURN and not comment:
+        raise ReportError("退回修改必须填写审核意见。")
+    _check_actor(action, by, report)
+    with transaction.atomic():
+        # The row lock makes two reviewers acting at once take turns; the
+        # second then sees the status the first left and is refused.
+        locked = (
+            QuarterlyReport.objects.select_for_update()
+            .select_related("organisation__parent")
+            .get(pk=report.pk)
+        )
+        target = QuarterlyReport.TRANSITIONS.get((locked.status, action))
+        if target is None:
+            if _already_done(locked.status, action):
+                return locked, None  # a repeated click: nothing to do
+            raise ReportError(
+                f"该报告当前状态为“{locked.get_status_display()}”，"
+                f"不能执行“{Action(action).label}”。可能已被其他人处理，请刷新页面查看。"
+            )
+        submission = None
+        now = timezone.now()
+        if action in (Action.SUBMIT, Action.RESUBMIT):
+            items = list(locked.items.filter(excluded=False))
+            # run_checks=False exists for the demo data only, which recreates a
+            # report that was submitted (and returned) with mistakes in it.
+            problems = check_report(locked, items) if run_checks else []
+            errors = [p for p in problems if p.is_error]
+            if errors:
+                raise ReportError("报告未通过提交前检查，请修改后再提交。", errors)
+            warnings = [p for p in problems if not p.is_error]
+            if warnings and not accept_warnings:
+                raise ReportError("报告有需要确认的提示，请确认后再提交。", warnings)
+            locked.round += 1
+            locked.submitted_at = now
+            submission = ReportSubmission.objects.create(
+                report=locked,
+                round=locked.round,
+                content=build_report_data(locked, items),
+                submitted_by=by,
+            )
+        if action in (Action.APPROVE, Action.RETURN):
+            locked.reviewed_at = now
+            locked.review_comment = comment
+        from_status = locked.status
+        locked.status = target
+        locked.save(
+            update_fields=[
+                "status",
+                "round",
+                "submitted_at",
+                "reviewed_at",
+                "review_comment",
+                "updated_at",
+            ]
+        )
+        event = ReportEvent.objects.create(
+            report=locked,
+            action=action,
+            from_status=from_status,
+            to_status=target,
+            actor=by,
+            comment=comment,
+            submission=submission,
+        )
+    return locked, event
+
+
+def _already_done(status, action):
+    """The state asked for is the state the report is in (a double click)."""
+    return (action, status) in {
+        (Action.SUBMIT, Status.SUBMITTED),
+        (Action.RESUBMIT, Status.SUBMITTED),
+        (Action.APPROVE, Status.APPROVED),
+    }
+
+
+def item_exclude(*, item):
+    """Remove a paragraph; an assembled one is remembered so 一键汇总 does not bring it back."""
+    if item.origin == ReportItem.Origin.AUTO:
+        item.excluded = True
+        item.save(update_fields=["excluded"])
+    else:
+        item.delete()

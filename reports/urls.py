@@ -1,0 +1,25 @@
+from django.urls import path
+
+from . import dashboard, views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.report_list, name="list"),
+    path("new/", views.report_create, name="create"),
+    path("review/", views.inbox, name="inbox"),
+    path("statistics/", dashboard.dashboard, name="dashboard"),
+    path("<int:pk>/", views.report_detail, name="detail"),
+    path("<int:pk>/preview/", views.report_preview, name="preview"),
+    path("<int:pk>/edit/", views.report_edit, name="edit"),
+    path("<int:pk>/assemble/", views.report_assemble, name="assemble"),
+    path("<int:pk>/items/<str:section>/new/", views.item_create, name="item_create"),
+    path("<int:pk>/submit/", views.report_submit, name="submit"),
+    path("<int:pk>/resubmit/", views.report_resubmit, name="resubmit"),
+    path("<int:pk>/withdraw/", views.report_withdraw, name="withdraw"),
+    path("<int:pk>/approve/", views.report_approve, name="approve"),
+    path("<int:pk>/return/", views.report_return, name="return"),
+    path("items/<int:pk>/edit/", views.item_edit, name="item_edit"),
+    path("items/<int:pk>/delete/", views.item_delete, name="item_delete"),
+    path("items/<int:pk>/move/<str:direction>/", views.item_move, name="item_move"),
+]

@@ -1,0 +1,383 @@
+import difflib
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Max
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from meetings.access import get_organisation_for_user, get_scope
+
+from . import services
+from .assembly import CLOSING_TEMPLATES
+from .checks import check_report
+from .content import build_report_data, paragraphs_as_lines
+from .forms import ReportCreateForm, ReportInfoForm, ReportItemForm, ReviewForm, SubmitForm
+from .models import QuarterlyReport, ReportItem
+
+Status = QuarterlyReport.Status
+
+
+def get_report_for_user(user, pk, *, write=False):
+    try:
+        report = (
+            QuarterlyReport.objects.for_user(user).select_related("organisation__parent").get(pk=pk)
+        )
+    except (QuarterlyReport.DoesNotExist, ValueError, TypeError):
+        raise Http404("报告不存在或您无权查看。") from None
+    if write and not get_scope(user).can_edit(report.organisation_id):
+        raise PermissionDenied("您没有修改该报告的权限。")
+    return report
+
+
+def _refuse_if_locked(request, report):
+    if report.is_editable:
+        return None
+    messages.error(request, f"报告{report.get_status_display()}，不能修改。")
+    return redirect(report)
+
+
+def _show_error(request, error):
+    messages.error(request, error.message)
+    for problem in error.problems:
+        messages.warning(request, str(problem))
+
+
+@login_required
+def report_list(request):
+    scope = get_scope(request.user)
+    qs = QuarterlyReport.objects.for_user(request.user).select_related("organisation")
+    year, quarter, status = (request.GET.get(k, "") for k in ("year", "quarter", "status"))
+    if year.isdigit():
+        qs = qs.filter(year=int(year))
+    if quarter.isdigit():
+        qs = qs.filter(quarter=int(quarter))
+    if status in Status.values:
+        qs = qs.filter(status=status)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "reports/report_list.html",
+        {
+            "page": Paginator(qs.order_by("-year", "-quarter", "organisation__path"), 20).get_page(
+                request.GET.get("page")
+            ),
+            "create_form": ReportCreateForm() if scope.editable_organisations else None,
+            "organisations": scope.editable_organisations,
+            "statuses": Status.choices,
+            "year": year,
+            "quarter": quarter,
+            "status": status,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_create(request):
+    scope = get_scope(request.user)
+    editable = scope.editable_organisations
+    if not editable:
+        raise PermissionDenied("您没有新建报告的权限。")
+    org_id = request.POST.get("org")
+    organisation = (
+        get_organisation_for_user(request.user, org_id, write=True) if org_id else editable[0]
+    )
+    form = ReportCreateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择年度和季度。")
+        return redirect("reports:list")
+    try:
+        report = services.report_create(
+            organisation=organisation,
+            year=form.cleaned_data["year"],
+            quarter=form.cleaned_data["quarter"],
+            by=request.user,
+        )
+    except services.ReportError as error:
+        messages.error(request, error.message)
+        existing = QuarterlyReport.objects.filter(
+            organisation=organisation,
+            year=form.cleaned_data["year"],
+            quarter=form.cleaned_data["quarter"],
+        ).first()
+        return redirect(existing or "reports:list")
+    messages.success(request, "操作成功：报告已新建。点击“一键汇总”从本季度记录生成内容。")
+    return redirect(report)
+
+
+def _sections(report, items):
+    """Items grouped by section, in order, for the working page."""
+    grouped = {key: [] for key, _ in ReportItem.Section.choices}
+    for item in items:
+        grouped[item.section].append(item)
+    return [(key, label, grouped[key]) for key, label in ReportItem.Section.choices]
+
+
+def _diff(previous, current):
+    """What changed between two frozen rounds, paragraph by paragraph."""
+    rows = []
+    for line in difflib.ndiff(paragraphs_as_lines(previous), paragraphs_as_lines(current)):
+        if line.startswith(("+ ", "- ")):
+            rows.append({"added": line[0] == "+", "text": line[2:]})
+    return rows
+
+
+@login_required
+def report_detail(request, pk):
+    report = get_report_for_user(request.user, pk)
+    scope = get_scope(request.user)
+    can_edit = scope.can_edit(report.organisation_id)
+    items = list(report.items.filter(excluded=False).order_by("section", "order", "pk"))
+    submissions = list(report.submissions.order_by("-round")[:2])
+    events = report.events.select_related("actor__person").order_by("created_at", "pk")
+    context = {
+        "report": report,
+        "can_edit": can_edit and report.is_editable,
+        "can_manage": scope.can_manage(report.organisation_id),
+        "can_review": services.can_review(request.user, report.organisation),
+        "events": events,
+        "latest": submissions[0] if submissions else None,
+        "submit_form": SubmitForm(),
+        "review_form": ReviewForm(),
+    }
+    if can_edit:
+        context["sections"] = _sections(report, items)
+        context["problems"] = check_report(report, items) if report.is_editable else []
+        context["closing_templates"] = CLOSING_TEMPLATES
+    else:
+        # Reviewers read what was submitted, frozen, and what changed since the last round.
+        if submissions:
+            context["content"] = submissions[0].content
+            if len(submissions) == 2:
+                context["changes"] = _diff(submissions[1].content, submissions[0].content)
+                context["previous_round"] = submissions[1].round
+        else:
+            context["content"] = build_report_data(report, items)
+    return render(request, "reports/report_detail.html", context)
+
+
+@login_required
+def report_preview(request, pk):
+    report = get_report_for_user(request.user, pk)
+    round_ = request.GET.get("round", "")
+    if round_.isdigit():
+        submission = report.submissions.filter(round=int(round_)).first()
+        if submission is None:
+            raise Http404("没有该次提交的版本。")
+        content, label = submission.content, f"第{submission.round}次提交的版本"
+    else:
+        content, label = build_report_data(report), "当前内容"
+    return render(
+        request,
+        "reports/report_preview.html",
+        {"report": report, "content": content, "label": label},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_edit(request, pk):
+    report = get_report_for_user(request.user, pk, write=True)
+    if refused := _refuse_if_locked(request, report):
+        return refused
+    form = ReportInfoForm(request.POST or None, instance=report)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        template = form.cleaned_data.get("closing_template")
+        if template is not None:
+            text = CLOSING_TEMPLATES[template].format(self=report.organisation.self_name)
+            closing = report.items.filter(section=ReportItem.Section.CLOSING, excluded=False)
+            closing.delete()
+            ReportItem.objects.create(
+                report=report,
+                section=ReportItem.Section.CLOSING,
+                order=10,
+                body=text,
+                source_key="closing",
+            )
+        messages.success(request, "操作成功：报告信息已保存。")
+        return redirect(report)
+    return render(request, "reports/report_form.html", {"report": report, "form": form})
+
+
+@login_required
+@require_POST
+def report_assemble(request, pk):
+    report = get_report_for_user(request.user, pk, write=True)
+    try:
+        written = services.report_assemble(report=report, by=request.user)
+    except services.ReportError as error:
+        _show_error(request, error)
+    else:
+        messages.success(
+            request,
+            f"操作成功：已从{report.period_label}的记录汇总生成{written}段内容，手写的段落均已保留。",
+        )
+    return redirect(report)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_create(request, pk, section):
+    report = get_report_for_user(request.user, pk, write=True)
+    if section not in ReportItem.Section.values:
+        raise Http404("没有该部分。")
+    if refused := _refuse_if_locked(request, report):
+        return refused
+    form = ReportItemForm(request.POST or None, section=section)
+    if request.method == "POST" and form.is_valid():
+        item = form.save(commit=False)
+        item.report = report
+        item.section = section
+        last = report.items.filter(section=section).aggregate(m=Max("order"))["m"] or 0
+        item.order = last + 10
+        item.origin = ReportItem.Origin.MANUAL
+        item.save()
+        messages.success(request, "操作成功：段落已添加。")
+        return redirect(f"{report.get_absolute_url()}#item-{item.pk}")
+    return render(
+        request,
+        "reports/item_form.html",
+        {"report": report, "form": form, "section": ReportItem.Section(section).label},
+    )
+
+
+def _get_item(request, pk):
+    try:
+        item = ReportItem.objects.select_related("report").get(pk=pk, excluded=False)
+    except ReportItem.DoesNotExist:
+        raise Http404("段落不存在。") from None
+    report = get_report_for_user(request.user, item.report_id, write=True)
+    return item, report
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_edit(request, pk):
+    item, report = _get_item(request, pk)
+    if refused := _refuse_if_locked(request, report):
+        return refused
+    form = ReportItemForm(request.POST or None, instance=item, section=item.section)
+    if request.method == "POST" and form.is_valid():
+        item = form.save(commit=False)
+        # An edited assembled paragraph becomes the secretary's own: 一键汇总 keeps it.
+        item.origin = ReportItem.Origin.MANUAL
+        item.save()
+        messages.success(request, "操作成功：段落已保存。")
+        return redirect(f"{report.get_absolute_url()}#item-{item.pk}")
+    return render(
+        request,
+        "reports/item_form.html",
+        {"report": report, "form": form, "section": item.get_section_display(), "item": item},
+    )
+
+
+@login_required
+@require_POST
+def item_delete(request, pk):
+    item, report = _get_item(request, pk)
+    if refused := _refuse_if_locked(request, report):
+        return refused
+    services.item_exclude(item=item)
+    messages.success(request, "操作成功：段落已删除。")
+    return redirect(report)
+
+
+@login_required
+@require_POST
+def item_move(request, pk, direction):
+    item, report = _get_item(request, pk)
+    if refused := _refuse_if_locked(request, report):
+        return refused
+    siblings = list(
+        report.items.filter(section=item.section, excluded=False).order_by("order", "pk")
+    )
+    index = siblings.index(item)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(siblings):
+        siblings[index], siblings[other] = siblings[other], siblings[index]
+        for position, sibling in enumerate(siblings, start=1):
+            sibling.order = position * 10
+        ReportItem.objects.bulk_update(siblings, ["order"])
+    return redirect(f"{report.get_absolute_url()}#item-{item.pk}")
+
+
+def _transition_view(request, pk, action):
+    report = get_report_for_user(request.user, pk)
+    form = ReviewForm(request.POST)
+    form.is_valid()
+    comment = form.cleaned_data.get("comment", "")
+    accept = request.POST.get("accept_warnings") == "on"
+    try:
+        if action == "submit":
+            _, event = services.report_submit(
+                report=report, by=request.user, accept_warnings=accept
+            )
+        elif action == "resubmit":
+            _, event = services.report_resubmit(
+                report=report, by=request.user, accept_warnings=accept
+            )
+        elif action == "withdraw":
+            _, event = services.report_withdraw(report=report, by=request.user)
+        elif action == "approve":
+            _, event = services.report_approve(report=report, by=request.user, comment=comment)
+        else:
+            _, event = services.report_return(report=report, by=request.user, comment=comment)
+    except services.ReportError as error:
+        _show_error(request, error)
+    else:
+        if event is None:
+            messages.info(request, "报告状态未变化（可能是重复提交）。")
+        else:
+            messages.success(request, f"操作成功：{event.get_action_display()}。")
+    return redirect(report)
+
+
+@login_required
+@require_POST
+def report_submit(request, pk):
+    return _transition_view(request, pk, "submit")
+
+
+@login_required
+@require_POST
+def report_resubmit(request, pk):
+    return _transition_view(request, pk, "resubmit")
+
+
+@login_required
+@require_POST
+def report_withdraw(request, pk):
+    return _transition_view(request, pk, "withdraw")
+
+
+@login_required
+@require_POST
+def report_approve(request, pk):
+    return _transition_view(request, pk, "approve")
+
+
+@login_required
+@require_POST
+def report_return(request, pk):
+    return _transition_view(request, pk, "return")
+
+
+@login_required
+def inbox(request):
+    scope = get_scope(request.user)
+    if not scope.is_reviewer:
+        raise PermissionDenied("只有党委宣传部的审核人可以使用报告审核。")
+    reports = (
+        QuarterlyReport.objects.for_user(request.user)
+        .pending_review()
+        .select_related("organisation")
+        .order_by("submitted_at", "pk")
+    )
+    return render(request, "reports/inbox.html", {"reports": reports})
