@@ -60,7 +60,7 @@ def previous_quarter(year, quarter):
 def _sentence(text):
     """Trim, normalise punctuation, end with a full stop (unless it ends with ： or similar)."""
     text = to_fullwidth((text or "").strip())
-    if text and text[-1] not in "。！？：；…”）":
+    if text and text[-1] not in "。！？：；…":
         text += "。"
     return text
 

@@ -18,6 +18,7 @@ from .models import ReportItem
 S = ReportItem.Section
 ERROR, WARNING = "error", "warning"
 SECTION_NAMES = dict(ReportItem.Section.choices)
+SECTION_ORDER = {key: index for index, key in enumerate(SECTION_NAMES)}
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Problem:
 
 
 def _snippet(text, token, width=8):
+    text = " ".join(text.split())
     at = text.find(token)
     start, end = max(0, at - width), min(len(text), at + len(token) + width)
     return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
@@ -100,11 +102,12 @@ def _placeholders(report, items):
         ("落款单位", report.signatory),
     ]
     counters = {}
-    for item in sorted(items, key=lambda i: (i.section, i.order, i.pk)):
+    for item in sorted(items, key=lambda i: (SECTION_ORDER[i.section], i.order, i.pk)):
         counters[item.section] = counters.get(item.section, 0) + 1
         n = counters[item.section]
         where = f"{SECTION_NAMES[item.section]}第{chinese_numeral(n)}段"
-        fields.append((where, f"{item.heading}\n{item.body}"))
+        fields.append((where, item.heading))
+        fields.append((where, item.body))
     for where, text in fields:
         for token in dict.fromkeys(find_placeholders(text)):
             found.append(

@@ -26,7 +26,7 @@ CONTENT_VERSION = 1
 
 def _end(text):
     text = text.rstrip()
-    if text and text[-1] not in "。！？：；…”）":
+    if text and text[-1] not in "。！？：；…":
         text += "。"
     return text
 

@@ -60,7 +60,7 @@ def report_assemble(*, report, by):
     if not get_scope(by).can_edit(report.organisation_id):
         raise ReportError("您没有修改该报告的权限。")
     with transaction.atomic():
-        locked = QuarterlyReport.objects.select_for_update().get(pk=report.pk)
+        locked = QuarterlyReport.objects.select_for_update(of=("self",)).get(pk=report.pk)
         if not locked.is_editable:
             raise ReportError(f"报告{locked.get_status_display()}，不能修改。")
         written = assembly.apply(locked, assembly.generate(locked))
@@ -116,7 +116,7 @@ def _transition(report, action, by, *, comment="", accept_warnings=False, run_ch
         # The row lock makes two reviewers acting at once take turns; the
         # second then sees the status the first left and is refused.
         locked = (
-            QuarterlyReport.objects.select_for_update()
+            QuarterlyReport.objects.select_for_update(of=("self",))
             .select_related("organisation__parent")
             .get(pk=report.pk)
         )

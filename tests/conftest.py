@@ -1,3 +1,4 @@
+import importlib
 import os
 import shutil
 from dataclasses import dataclass
@@ -25,6 +26,17 @@ def pytest_collection_modifyitems(config, items):
     skip = pytest.mark.skip(reason=f"未找到 Chromium，浏览器测试未运行。安装：{INSTALL_CHROMIUM}")
     for item in browser_items:
         item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Transactional tests end with a flush; with --reuse-db the next session
+    would then start without the categories the data migration seeds."""
+    from django.apps import apps
+
+    seed = importlib.import_module("meetings.migrations.0002_seed_categories").seed
+    with django_db_blocker.unblock():
+        seed(apps, None)
 
 
 @pytest.fixture(scope="session")

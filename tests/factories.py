@@ -79,5 +79,6 @@ class MeasureFactory(factory.django.DjangoModelFactory):
 
     finding = factory.SubFactory(FindingFactory)
     content = factory.Sequence(lambda n: f"每月集中学习1次并撰写学习笔记{n}")
+    responsible_person = factory.SubFactory(PersonFactory)
     deadline = datetime.date(2026, 12, 31)
     status = Measure.Status.IN_PROGRESS

@@ -1,0 +1,203 @@
+import datetime
+
+import pytest
+
+from meetings.models import FindingCategory, Measure
+from reports import services
+from reports.content import build_report_data
+from reports.models import ReportItem
+
+from ..factories import FindingFactory, MeasureFactory, MeetingFactory
+
+pytestmark = pytest.mark.django_db
+S = ReportItem.Section
+
+
+@pytest.fixture
+def quarter(world):
+    """Q3 2026: two analysis meetings, three findings (one not for the report),
+    and a Q2 finding whose measures are done / still open."""
+    org = world.branch
+    network = FindingCategory.objects.get(code="network")
+    study = FindingCategory.objects.get(code="study")
+    m1 = MeetingFactory(
+        organisation=org,
+        date=datetime.date(2026, 7, 15),
+        study_content="传达学习了《党委（党组）意识形态工作责任制实施办法》",
+        briefings="通报了上半年专项督查反馈意见",
+        judgement="总体平稳可控",
+    )
+    m2 = MeetingFactory(
+        organisation=org,
+        date=datetime.date(2026, 9, 24),
+        judgement="主流是好的",
+        judgement_detail="意识形态工作责任制落实比较到位",
+    )
+    f_study = FindingFactory(
+        meeting=m1,
+        category=study,
+        title="（三）个别党员学习缺乏热情",
+        details="部分青年教师学习强国积分偏低",
+    )
+    f_net = FindingFactory(
+        meeting=m2,
+        category=network,
+        title="工作群转发无关信息",
+        details="个别年级组群转发与工作无关的信息",
+    )
+    repeat = FindingFactory(meeting=m2, category=study, title="个别党员学习缺乏热情。")
+    FindingFactory(meeting=m2, category=network, title="不写进报告的问题", include_in_report=False)
+    MeasureFactory(finding=f_study, content="1.每月集中学习1次,撰写学习笔记")
+    MeasureFactory(
+        finding=f_net,
+        content="信息专干每周巡查",
+        long_term=True,
+        deadline=None,
+        status=Measure.Status.ONGOING,
+    )
+    MeasureFactory(finding=f_net, content="重申工作群使用规定")
+    MeasureFactory(finding=repeat, content="每月集中学习1次，撰写学习笔记。")  # the same again
+    q2 = MeetingFactory(organisation=org, date=datetime.date(2026, 6, 10))
+    old = FindingFactory(meeting=q2, title="宣传栏更新不及时")
+    MeasureFactory(finding=old, content="每月更新宣传栏", status=Measure.Status.DONE)
+    MeasureFactory(
+        finding=old,
+        content="明确宣传栏管理责任人",
+        status=Measure.Status.IN_PROGRESS,
+        progress_note="已完成两处更新",
+    )
+    q1 = MeetingFactory(organisation=org, date=datetime.date(2026, 2, 10))
+    older = FindingFactory(meeting=q1, title="网络舆情监测不及时")
+    MeasureFactory(finding=older, content="建立舆情日报制度", status=Measure.Status.NOT_STARTED)
+    report = services.report_create(organisation=org, year=2026, quarter=3, by=world.secretary)
+    return report
+
+
+def texts(report, section):
+    return [
+        (i.heading, i.body)
+        for i in report.items.filter(section=section, excluded=False).order_by("order", "pk")
+    ]
+
+
+def test_assembly_fills_every_part_from_the_quarter(world, quarter):
+    services.report_assemble(report=quarter, by=world.secretary)
+    opening = texts(quarter, S.OPENING)[0][1]
+    assert "2026年第三季度，在中共青山县委员会的正确领导下" in opening
+    assert "本季度共召开意识形态分析研判会议2次（7月15日、9月24日）" in opening
+    assert opening.endswith("现将我校2026年第三季度意识形态领域分析研判情况报告如下：")
+
+    basic = dict(texts(quarter, S.BASIC))
+    assert (
+        "传达学习了《党委（党组）意识形态工作责任制实施办法》"
+        in basic["加强理论学习，提升思想认识"]
+    )
+    assert "通报了上半年专项督查反馈意见" in basic["加强组织领导，强化责任落实"]
+
+    # the latest meeting's judgement
+    assert texts(quarter, S.JUDGEMENT) == [
+        ("", "通过研判认为，目前我校意识形态工作的主流是好的，意识形态工作责任制落实比较到位。")
+    ]
+    # included findings, de-duplicated, typed markers stripped, ordered by category
+    assert texts(quarter, S.PROBLEMS) == [
+        ("工作群转发无关信息", "个别年级组群转发与工作无关的信息。"),
+        ("个别党员学习缺乏热情", "部分青年教师学习强国积分偏低。"),
+    ]
+    assert [body for _, body in texts(quarter, S.MEASURES)] == [
+        "信息专干每周巡查。",
+        "重申工作群使用规定。",
+        "每月集中学习1次，撰写学习笔记。",
+    ]
+
+
+def test_last_quarters_rectification_and_carried_forward_items(world, quarter):
+    services.report_assemble(report=quarter, by=world.secretary)
+    rect = [body for _, body in texts(quarter, S.RECTIFICATION)]
+    assert rect[0] == "上季度（2026年第二季度）共制定整改措施2项，已完成1项、整改中1项。"
+    assert any("明确宣传栏管理责任人" in r and "已完成两处更新" in r for r in rect)
+    # an open measure from Q1 is carried forward until it is closed
+    assert any("建立舆情日报制度" in r and "2026年第一季度提出" in r for r in rect)
+    assert not any("每月更新宣传栏" in r for r in rect[1:])
+
+
+def test_numbering_is_computed_and_counts_are_chinese_numerals(world, quarter):
+    services.report_assemble(report=quarter, by=world.secretary)
+    data = build_report_data(quarter)
+    parts = {p["key"]: p for p in data["parts"]}
+    assert [p["number"] + p["title"] for p in data["parts"]] == [
+        "一、基本情况",
+        "二、总体研判",
+        "三、存在的问题和风险隐患",
+        "四、下一步工作措施",
+        "五、上季度整改落实情况",
+    ]
+    measures = parts["measures"]["paragraphs"]
+    assert measures[0]["text"] == "针对上述问题，我校将重点从以下三个方面努力："
+    assert [p["marker"] for p in measures[1:]] == ["（一）", "（二）", "（三）"]
+    assert [p["marker"] for p in parts["problems"]["paragraphs"]] == ["（一）", "（二）"]
+
+
+def test_rerunning_keeps_hand_written_paragraphs(world, quarter):
+    services.report_assemble(report=quarter, by=world.secretary)
+    edited = quarter.items.get(section=S.PROBLEMS, heading="工作群转发无关信息")
+    edited.body = "我亲手改写的具体表现。"
+    edited.origin = ReportItem.Origin.MANUAL
+    edited.save()
+    ReportItem.objects.create(
+        report=quarter,
+        section=S.BASIC,
+        order=99,
+        heading="加强队伍建设，夯实工作基础",
+        body="选拔了三名宣讲员。",
+    )
+    removed = quarter.items.get(section=S.MEASURES, body="重申工作群使用规定。")
+    services.item_exclude(item=removed)
+    # a new finding appears between runs
+    FindingFactory(
+        meeting=quarter.organisation.meetings.get(date=datetime.date(2026, 9, 24)),
+        title="新发现的问题",
+    )
+
+    services.report_assemble(report=quarter, by=world.secretary)
+    problems = texts(quarter, S.PROBLEMS)
+    assert ("工作群转发无关信息", "我亲手改写的具体表现。") in problems
+    assert sum(1 for h, _ in problems if h == "工作群转发无关信息") == 1
+    assert any(h == "新发现的问题" for h, _ in problems)
+    assert ("加强队伍建设，夯实工作基础", "选拔了三名宣讲员。") in texts(quarter, S.BASIC)
+    assert ("", "重申工作群使用规定。") not in texts(quarter, S.MEASURES)
+
+
+def test_output_uses_full_width_punctuation(world, quarter):
+    ReportItem.objects.create(
+        report=quarter,
+        section=S.BASIC,
+        heading="(三)加强阵地管理",
+        body="共1,000余人参加,时间10:30;效果(良好)",
+    )
+    data = build_report_data(quarter)
+    paragraph = data["parts"][0]["paragraphs"][0]
+    assert paragraph["marker"] == "（一）"
+    assert paragraph["heading"] == "加强阵地管理"
+    assert paragraph["text"] == "共1,000余人参加，时间10:30；效果（良好）。"
+
+
+def test_assembly_is_refused_once_submitted(world, quarter):
+    services.report_assemble(report=quarter, by=world.secretary)
+    quarter.issue_date = datetime.date(2026, 9, 28)
+    quarter.save()
+    services.report_submit(report=quarter, by=world.secretary, accept_warnings=True)
+    with pytest.raises(services.ReportError, match="待审核，不能修改"):
+        services.report_assemble(report=quarter, by=world.secretary)
+
+
+def test_one_report_per_organisation_and_quarter(world, quarter):
+    with pytest.raises(services.ReportError, match="2026年第三季度的报告已存在"):
+        services.report_create(organisation=world.branch, year=2026, quarter=3, by=world.secretary)
+
+
+def test_default_title_addressee_and_signatory(world, quarter):
+    assert quarter.title == (
+        "中共青山县城关第一实验学校支部委员会关于2026年第三季度意识形态领域分析研判情况的报告"
+    )
+    assert quarter.addressee == "中共青山县委员会"
+    assert quarter.signatory == "中共青山县城关第一实验学校支部委员会"
