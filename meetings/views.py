@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
+from reports.models import QuarterlyReport
+
 from .access import (
     get_finding_for_user,
     get_measure_for_user,
@@ -98,7 +100,16 @@ def dashboard(request):
         .order_by("deadline", "pk")
     )
     overdue_count = overdue.count()
+    scope = get_scope(request.user)
+    reports = (
+        QuarterlyReport.objects.filter(
+            organisation_id__in=[org.pk for org in scope.own_organisations]
+        )
+        .select_related("organisation")
+        .order_by("-year", "-quarter", "organisation__path")[:6]
+    )
     context = {
+        "reports": reports,
         "year": year,
         "quarter": quarter,
         "quarter_name": QUARTER_NAMES[quarter],

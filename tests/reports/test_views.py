@@ -1,0 +1,207 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from reports import assembly, services
+from reports.models import QuarterlyReport, ReportItem
+
+from ..factories import MeasureFactory, MeetingFactory, OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+Status = QuarterlyReport.Status
+
+
+def make_report(world, organisation=None, *, quarter=3):
+    organisation = organisation or world.branch
+    meeting = MeetingFactory(
+        organisation=organisation,
+        date=datetime.date(2026, 3 * quarter, 24),
+        judgement="主流是好的",
+        study_content="传达学习了文件精神",
+    )
+    MeasureFactory(finding__meeting=meeting, finding__title="个别党员学习缺乏热情")
+    report = QuarterlyReport.objects.create(
+        organisation=organisation,
+        year=2026,
+        quarter=quarter,
+        title="报告",
+        addressee="中共青山县委员会",
+        signatory=organisation.name,
+        issue_date=datetime.date(2026, 3 * quarter, 28),
+    )
+    assembly.apply(report, assembly.generate(report))
+    return report
+
+
+@pytest.fixture
+def report(world):
+    return make_report(world)
+
+
+READ = ["reports:detail", "reports:preview"]
+FORMS = ["reports:edit"]
+POSTS = [
+    "reports:assemble",
+    "reports:submit",
+    "reports:resubmit",
+    "reports:withdraw",
+    "reports:approve",
+    "reports:return",
+]
+
+
+@pytest.mark.parametrize("name", READ + FORMS + POSTS)
+def test_anonymous_goes_to_login(client, report, name):
+    url = reverse(name, args=[report.pk])
+    response = client.post(url) if name in POSTS else client.get(url)
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("name", READ + FORMS + POSTS)
+@pytest.mark.parametrize("persona", ["outsider", "other_reviewer"])
+def test_other_organisations_get_404(client, world, report, name, persona):
+    client.force_login(getattr(world, persona))
+    url = reverse(name, args=[report.pk])
+    assert client.post(url, {"comment": "x"}).status_code == 404
+    if name not in POSTS:
+        assert client.get(url).status_code == 404
+    assert QuarterlyReport.objects.get().status == Status.DRAFT
+
+
+@pytest.mark.parametrize("name", POSTS)
+def test_state_changes_refuse_get(client, world, report, name):
+    client.force_login(world.secretary)
+    assert client.get(reverse(name, args=[report.pk])).status_code == 405
+
+
+@pytest.mark.parametrize("name", READ)
+@pytest.mark.parametrize("persona", ["secretary", "publicity", "reader", "reviewer"])
+def test_readers_of_the_scope_can_open(client, world, report, name, persona):
+    client.force_login(getattr(world, persona))
+    assert client.get(reverse(name, args=[report.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["reviewer", "reader"])
+def test_read_only_users_cannot_edit(client, world, report, persona):
+    client.force_login(getattr(world, persona))
+    item = report.items.first()
+    for url in (
+        reverse("reports:edit", args=[report.pk]),
+        reverse("reports:assemble", args=[report.pk]),
+        reverse("reports:item_edit", args=[item.pk]),
+        reverse("reports:item_delete", args=[item.pk]),
+        reverse("reports:item_create", args=[report.pk, "basic"]),
+    ):
+        assert client.post(url, {"title": "改", "body": "改"}).status_code == 403
+    assert ReportItem.objects.get(pk=item.pk).body == item.body
+
+
+def test_submit_in_the_browser_flow_shows_problems(client, world, report):
+    client.force_login(world.secretary)
+    report.title = "xx党委的报告"
+    report.save()
+    response = client.post(reverse("reports:submit", args=[report.pk]), follow=True)
+    body = response.content.decode()
+    assert "报告未通过提交前检查" in body
+    assert "报告标题：“xx党委的报告”" in body
+    assert QuarterlyReport.objects.get().status == Status.DRAFT
+
+
+def test_secretary_sees_the_returned_comment(client, world, report):
+    services.report_submit(report=report, by=world.secretary)
+    services.report_return(report=report, by=world.reviewer, comment="第二条整改措施未明确整改时限")
+    client.force_login(world.secretary)
+    body = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
+    assert "审核意见：" in body and "第二条整改措施未明确整改时限" in body
+    dashboard = client.get(reverse("meetings:dashboard")).content.decode()
+    assert "第二条整改措施未明确整改时限" in dashboard
+    assert "退回修改" in dashboard
+
+
+def test_reviewer_sees_what_changed_since_the_last_round(client, world, report):
+    services.report_submit(report=report, by=world.secretary)
+    services.report_return(report=report, by=world.reviewer, comment="请补充")
+    item = report.items.get(section="problems")
+    item.body = "补充后的风险点描述。"
+    item.save()
+    services.report_resubmit(report=report, by=world.secretary)
+    client.force_login(world.reviewer)
+    body = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
+    assert "与第1次提交相比的修改" in body
+    assert "新增：（一）个别党员学习缺乏热情。补充后的风险点描述。" in body
+    assert "删除：（一）个别党员学习缺乏热情。部分青年教师对理论学习重视不够。" in body
+
+
+def test_approved_report_is_read_only_for_everyone(client, world, report):
+    services.report_submit(report=report, by=world.secretary)
+    services.report_approve(report=report, by=world.reviewer)
+    item = report.items.first()
+    for persona in ("secretary", "publicity"):
+        client.force_login(getattr(world, persona))
+        client.post(reverse("reports:item_edit", args=[item.pk]), {"body": "改"})
+        client.post(reverse("reports:assemble", args=[report.pk]))
+        client.post(reverse("reports:withdraw", args=[report.pk]))
+        response = client.post(
+            reverse("reports:edit", args=[report.pk]), {"title": "改"}, follow=True
+        )
+        assert "报告已通过，不能修改。" in response.content.decode()
+    assert ReportItem.objects.get(pk=item.pk).body == item.body
+    report.refresh_from_db()
+    assert report.status == Status.APPROVED and report.title == "报告"
+
+
+def test_item_edit_strips_typed_numbering(client, world, report):
+    client.force_login(world.secretary)
+    item = report.items.get(section="problems")
+    client.post(
+        reverse("reports:item_edit", args=[item.pk]),
+        {"heading": "（三）风险点找得不准", "body": "一是研判不深入"},
+    )
+    item.refresh_from_db()
+    assert (item.heading, item.body, item.origin) == ("风险点找得不准", "研判不深入", "manual")
+
+
+def branches(world, n):
+    for i in range(n):
+        org = OrganisationFactory(
+            parent=world.committee, must_report=True, name=f"中共青山县第{i}号支部委员会"
+        )
+        report = make_report(world, org)
+        QuarterlyReport.objects.filter(pk=report.pk).update(
+            status=Status.SUBMITTED, round=1, submitted_at=datetime.datetime.now(datetime.UTC)
+        )
+
+
+@pytest.mark.parametrize("n", [1, 30])
+def test_inbox_runs_a_fixed_number_of_queries(client, world, django_assert_num_queries, n):
+    branches(world, n)
+    client.force_login(world.reviewer)
+    with django_assert_num_queries(5):
+        response = client.get(reverse("reports:inbox"))
+    assert len(response.context["reports"]) == n
+
+
+@pytest.mark.parametrize("n", [1, 30])
+def test_dashboard_runs_a_fixed_number_of_queries(client, world, django_assert_num_queries, n):
+    branches(world, n)
+    client.force_login(world.reviewer)
+    with django_assert_num_queries(9):
+        response = client.get(reverse("reports:dashboard"), {"year": 2026, "quarter": 3})
+    assert response.context["summary"]["should"] == n
+    assert response.context["summary"]["pending"] == n
+
+
+@pytest.mark.parametrize("n", [1, 30])
+def test_report_page_runs_a_fixed_number_of_queries(
+    client, world, report, django_assert_num_queries, n
+):
+    for i in range(n):
+        ReportItem.objects.create(report=report, section="basic", heading=f"小标题{i}", body="正文")
+        MeasureFactory(
+            finding__meeting=report.organisation.meetings.first(), finding__title=f"问题{i}"
+        )
+    client.force_login(world.secretary)
+    with django_assert_num_queries(11):
+        response = client.get(reverse("reports:detail", args=[report.pk]))
+    assert response.status_code == 200
