@@ -22,6 +22,7 @@ urlpatterns = [
     path("findings/<int:pk>/delete/", views.finding_delete, name="finding_delete"),
     path("findings/<int:pk>/measures/new/", views.measure_create, name="measure_create"),
     path("measures/", views.measure_ledger, name="measure_ledger"),
+    path("ledger/<str:kind>.xlsx", views.ledger_export, name="ledger_export"),
     path("measures/<int:pk>/edit/", views.measure_edit, name="measure_edit"),
     path("measures/<int:pk>/delete/", views.measure_delete, name="measure_delete"),
     path("measures/<int:pk>/evidence/", views.evidence_upload, name="evidence_upload"),

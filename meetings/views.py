@@ -12,6 +12,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from reports.models import QuarterlyReport
 
+from . import exports
 from .access import (
     get_finding_for_user,
     get_measure_for_user,
@@ -544,8 +545,7 @@ def _visible_organisations(user):
     return Organisation.objects.filter(get_scope(user).visible_q("")).order_by("path")
 
 
-@login_required
-def finding_ledger(request):
+def _finding_ledger(request):
     form = LedgerFilterForm(
         request.GET or None,
         people=_visible_people(request.user),
@@ -560,21 +560,10 @@ def finding_ledger(request):
     )
     if form.is_valid():
         qs = form.filter_findings(qs)
-    scope = get_scope(request.user)
-    return render(
-        request,
-        "meetings/finding_ledger.html",
-        {
-            "form": form,
-            "page": _page(request, qs),
-            "can_create": bool(scope.editable_organisations),
-            "query": _query_without_page(request),
-        },
-    )
+    return form, qs
 
 
-@login_required
-def measure_ledger(request):
+def _measure_ledger(request):
     form = LedgerFilterForm(
         request.GET or None,
         people=_visible_people(request.user),
@@ -599,11 +588,45 @@ def measure_ledger(request):
     )
     if form.is_valid():
         qs = form.filter_measures(qs)
+    return form, qs
+
+
+@login_required
+def finding_ledger(request):
+    form, qs = _finding_ledger(request)
+    scope = get_scope(request.user)
+    return render(
+        request,
+        "meetings/finding_ledger.html",
+        {
+            "form": form,
+            "page": _page(request, qs),
+            "can_create": bool(scope.editable_organisations),
+            "query": _query_without_page(request),
+        },
+    )
+
+
+@login_required
+def measure_ledger(request):
+    form, qs = _measure_ledger(request)
     return render(
         request,
         "meetings/measure_ledger.html",
         {"form": form, "page": _page(request, qs), "query": _query_without_page(request)},
     )
+
+
+@login_required
+def ledger_export(request, kind):
+    """导出台账: the ledger as XLSX, with the filters on screen."""
+    if kind == "findings":
+        _, qs = _finding_ledger(request)
+        return exports.findings_xlsx(qs)
+    if kind == "measures":
+        _, qs = _measure_ledger(request)
+        return exports.measures_xlsx(qs)
+    raise Http404("没有该台账。")
 
 
 def _query_without_page(request):

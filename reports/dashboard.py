@@ -14,7 +14,7 @@ from django.shortcuts import render
 from meetings.access import get_scope
 from meetings.models import QUARTER_NAMES, Finding, FindingCategory, Measure, Organisation, today
 
-from .models import QuarterlyReport
+from .models import GeneratedFile, QuarterlyReport
 
 Status = QuarterlyReport.Status
 DONE = (Measure.Status.DONE, Measure.Status.CLOSED)
@@ -36,8 +36,9 @@ def current_reporting_quarter():
     return (now.year - 1, 4) if quarter == 1 else (now.year, quarter - 1)
 
 
-def branch_rows(user, year, quarter):
-    visible = get_scope(user).visible_q("")
+def branch_rows(visible, year, quarter):
+    """The organisations that must report (within `visible`, a Q on Organisation),
+    each annotated with its report status and counts for the quarter."""
     report = QuarterlyReport.objects.filter(organisation=OuterRef("pk"), year=year, quarter=quarter)
     findings = Finding.objects.filter(organisation=OuterRef("pk"), year=year, quarter=quarter)
     quarter_measures = Measure.objects.filter(
@@ -84,7 +85,7 @@ def dashboard(request):
     if request.GET.get("quarter", "") in ("1", "2", "3", "4"):
         quarter = int(request.GET["quarter"])
 
-    rows = branch_rows(request.user, year, quarter)
+    rows = branch_rows(scope.visible_q(""), year, quarter)
     summary = rows.aggregate(
         should=Count("pk"),
         **{
@@ -124,10 +125,17 @@ def dashboard(request):
         for category in FindingCategory.objects.all()
         if any((category.pk, level) in cells for level in levels)
     ]
+    bundles = GeneratedFile.objects.filter(
+        kind=GeneratedFile.Kind.BUNDLE,
+        organisation_id__in=list(scope.roles),
+        year=year,
+        quarter=quarter,
+    ).select_related("requested_by__person")[:3]
     return render(
         request,
         "reports/dashboard.html",
         {
+            "bundles": bundles,
             "year": year,
             "quarter": quarter,
             "quarter_name": QUARTER_NAMES[quarter],

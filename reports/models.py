@@ -5,10 +5,14 @@ report_approve, report_return, report_withdraw …), which checks the
 transition table below, the actor's right and locks the row.
 """
 
+import os
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import (
@@ -219,3 +223,129 @@ class ReportEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class DocumentFormat(models.Model):
+    """公文版式: an organisation's page settings, GB/T 9704-2012 by default."""
+
+    organisation = models.OneToOneField(
+        Organisation,
+        verbose_name=_("党组织"),
+        on_delete=models.CASCADE,
+        related_name="document_format",
+    )
+    margin_top_mm = models.DecimalField(
+        _("上边距（毫米）"), max_digits=4, decimal_places=1, default=37
+    )
+    margin_bottom_mm = models.DecimalField(
+        _("下边距（毫米）"), max_digits=4, decimal_places=1, default=35
+    )
+    margin_left_mm = models.DecimalField(
+        _("左边距（毫米）"), max_digits=4, decimal_places=1, default=28
+    )
+    margin_right_mm = models.DecimalField(
+        _("右边距（毫米）"), max_digits=4, decimal_places=1, default=26
+    )
+    line_pitch_pt = models.DecimalField(
+        _("固定行距（磅）"), max_digits=5, decimal_places=2, default=28.95
+    )
+    bold_headings = models.BooleanField(_("二、三级标题加粗"), default=False)
+    centred_page_numbers = models.BooleanField(_("页码居中"), default=False)
+
+    class Meta:
+        verbose_name = _("公文版式")
+        verbose_name_plural = _("公文版式")
+
+    def __str__(self):
+        return f"{self.organisation} 公文版式"
+
+    def layout(self):
+        from .docx import Layout
+
+        return Layout(
+            margin_top_mm=float(self.margin_top_mm),
+            margin_bottom_mm=float(self.margin_bottom_mm),
+            margin_left_mm=float(self.margin_left_mm),
+            margin_right_mm=float(self.margin_right_mm),
+            line_pitch_pt=float(self.line_pitch_pt),
+            bold_headings=self.bold_headings,
+            centred_page_numbers=self.centred_page_numbers,
+        )
+
+
+def generated_path(instance, filename):
+    # A server-chosen name; users only ever see `filename` in the download.
+    ext = os.path.splitext(filename)[1].lower()
+    return f"generated/{timezone.now():%Y/%m}/{instance.pk}-{uuid.uuid4().hex[:12]}{ext}"
+
+
+class GeneratedFileQuerySet(models.QuerySet):
+    def for_user(self, user):
+        from meetings.access import get_scope
+
+        return self.filter(get_scope(user).visible_q("organisation"))
+
+
+class GeneratedFile(models.Model):
+    """A document rendered by a Celery task (pretalx's CachedFile shape): the
+    page shows its status, and the same content is never rendered twice."""
+
+    class Kind(models.TextChoices):
+        REPORT = "report", _("报告DOCX")
+        BUNDLE = "bundle", _("本季度报告汇总包")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已生成")
+        FAILED = "failed", _("生成失败")
+
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("党组织"), on_delete=models.CASCADE, related_name="+"
+    )
+    report = models.ForeignKey(
+        QuarterlyReport, null=True, blank=True, on_delete=models.CASCADE, related_name="files"
+    )
+    submission = models.ForeignKey(
+        ReportSubmission, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version_label = models.CharField(_("版本"), max_length=50, blank=True)
+    year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
+    quarter = models.PositiveSmallIntegerField(_("季度"), null=True, blank=True)
+    content = models.JSONField(_("渲染内容"), null=True, blank=True, editable=False)
+    content_key = models.CharField(_("内容指纹"), max_length=64, db_index=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status, default=Status.QUEUED)
+    error = models.TextField(_("失败原因"), blank=True)
+    filename = models.CharField(_("文件名"), max_length=255)
+    file = models.FileField(_("文件"), upload_to=generated_path, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(_("大小"), default=0)
+    bundle = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    remaining = models.PositiveIntegerField(_("待完成"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    objects = GeneratedFileQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("生成文件")
+        verbose_name_plural = _("生成文件")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.filename
+
+    @property
+    def is_pending(self):
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

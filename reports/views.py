@@ -5,18 +5,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Max
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from meetings.access import get_organisation_for_user, get_scope
+from meetings.models import Membership
 
-from . import services
+from . import exports, services
 from .assembly import CLOSING_TEMPLATES
 from .checks import check_report
 from .content import build_report_data, paragraphs_as_lines
 from .forms import ReportCreateForm, ReportInfoForm, ReportItemForm, ReviewForm, SubmitForm
-from .models import QuarterlyReport, ReportItem
+from .models import GeneratedFile, QuarterlyReport, ReportItem
 
 Status = QuarterlyReport.Status
 
@@ -143,6 +145,7 @@ def report_detail(request, pk):
         "can_review": services.can_review(request.user, report.organisation),
         "events": events,
         "latest": submissions[0] if submissions else None,
+        "files": report.files.select_related("requested_by__person").order_by("-pk")[:5],
         "submit_form": SubmitForm(),
         "review_form": ReviewForm(),
     }
@@ -381,3 +384,102 @@ def inbox(request):
         .order_by("submitted_at", "pk")
     )
     return render(request, "reports/inbox.html", {"reports": reports})
+
+
+# ---------------------------------------------------------------------------
+# 导出DOCX / 导出本季度报告
+# ---------------------------------------------------------------------------
+
+
+def _get_file(request, pk):
+    try:
+        return GeneratedFile.objects.for_user(request.user).select_related("report").get(pk=pk)
+    except (GeneratedFile.DoesNotExist, ValueError, TypeError):
+        raise Http404("文件不存在或您无权查看。") from None
+
+
+def _after_export(request, file, fallback):
+    if request.htmx:
+        return render(request, "reports/includes/file_status.html", {"file": file})
+    return redirect(fallback)
+
+
+@login_required
+@require_POST
+def export_docx(request, pk):
+    report = get_report_for_user(request.user, pk)
+    try:
+        file = exports.request_report_docx(report=report, by=request.user)
+    except exports.ExportError as error:
+        messages.error(request, error.message)
+        return redirect(report)
+    if file.status == GeneratedFile.Status.DONE:
+        messages.info(request, "该版本的DOCX已生成，可直接下载。")
+    else:
+        messages.success(request, "已开始生成DOCX，完成后可下载。")
+    return redirect(f"{report.get_absolute_url()}#exports")
+
+
+@login_required
+def file_status(request, pk):
+    return render(request, "reports/includes/file_status.html", {"file": _get_file(request, pk)})
+
+
+@login_required
+def file_download(request, pk):
+    file = _get_file(request, pk)
+    if file.status != GeneratedFile.Status.DONE or not file.file:
+        raise Http404("文件尚未生成。")
+    try:
+        handle = file.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("文件不存在。") from None
+    return FileResponse(handle, as_attachment=True, filename=file.filename)
+
+
+@login_required
+@require_POST
+def file_retry(request, pk):
+    file = _get_file(request, pk)
+    if (
+        file.requested_by_id != request.user.pk
+        and not get_scope(request.user).can_edit(file.organisation_id)
+        and not get_scope(request.user).is_reviewer
+    ):
+        raise PermissionDenied("您不能重试该导出。")
+    try:
+        file = exports.retry_file(file=file, by=request.user)
+    except exports.ExportError as error:
+        messages.error(request, error.message)
+    fallback = file.report.get_absolute_url() if file.report_id else reverse("reports:dashboard")
+    return _after_export(request, file, fallback)
+
+
+@login_required
+@require_POST
+def export_quarter(request):
+    scope = get_scope(request.user)
+    departments = [
+        org
+        for pk, org in scope.organisations.items()
+        if scope.roles[pk] == Membership.Role.REVIEWER
+    ]
+    if not departments:
+        raise PermissionDenied("只有党委宣传部的审核人可以导出本季度报告。")
+    try:
+        year, quarter = int(request.POST.get("year")), int(request.POST.get("quarter"))
+        if quarter not in (1, 2, 3, 4):
+            raise ValueError
+    except (TypeError, ValueError):
+        messages.error(request, "请选择正确的年度和季度。")
+        return redirect("reports:dashboard")
+    target = f"{reverse('reports:dashboard')}?year={year}&quarter={quarter}#exports"
+    try:
+        exports.request_quarter_bundle(
+            department=departments[0], year=year, quarter=quarter, by=request.user
+        )
+    except exports.ExportError as error:
+        messages.error(request, error.message)
+        return redirect(target)
+    messages.success(request, "已开始导出本季度报告，完成后可下载压缩包。")
+    return redirect(target)

@@ -1,0 +1,114 @@
+"""导出台账: the ledgers as XLSX, streamed from the database in chunks."""
+
+import tempfile
+
+from django.http import FileResponse
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+
+from meetings.models import QUARTER_NAMES
+from meetings.text import cn_date
+
+HEADER_FONT = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def _xlsx(title, columns, widths, rows, filename):
+    """Write rows in openpyxl's write-only mode to a temporary file and stream it."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title)
+    for index, width in enumerate(widths):
+        sheet.column_dimensions[chr(ord("A") + index)].width = width
+    sheet.freeze_panes = "A2"
+    header = []
+    for name in columns:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = HEADER_FONT
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.alignment = WRAP
+            cells.append(cell)
+        sheet.append(cells)
+    tmp = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it after streaming
+    book.save(tmp)
+    tmp.seek(0)
+    return FileResponse(tmp, as_attachment=True, filename=filename)
+
+
+def _period(obj):
+    return f"{obj.year}年{QUARTER_NAMES[obj.quarter]}"
+
+
+def findings_xlsx(queryset):
+    rows = (
+        (
+            _period(f),
+            f.organisation.name,
+            f.title,
+            f.details,
+            f.finding_type,
+            f.category.name,
+            f.risk_level,
+            f.source,
+            f.measure_count,
+            "未制定措施" if f.progress == "无措施" else f.progress,
+        )
+        for f in queryset.iterator(chunk_size=2000)
+    )
+    return _xlsx(
+        "问题台账",
+        [
+            "季度",
+            "党组织",
+            "问题概述",
+            "具体表现",
+            "问题性质",
+            "问题类别",
+            "风险等级",
+            "问题来源",
+            "整改措施数",
+            "整改状态",
+        ],
+        [14, 30, 30, 50, 14, 16, 8, 12, 10, 12],
+        rows,
+        "问题台账.xlsx",
+    )
+
+
+def measures_xlsx(queryset):
+    rows = (
+        (
+            _period(m.finding),
+            m.finding.organisation.name,
+            m.finding.title,
+            m.content,
+            m.responsible_person.name if m.responsible_person else "",
+            m.responsible_dept,
+            "长期坚持" if m.long_term else cn_date(m.deadline),
+            m.current_status,
+            m.progress_note,
+        )
+        for m in queryset.iterator(chunk_size=2000)
+    )
+    return _xlsx(
+        "整改台账",
+        [
+            "季度",
+            "党组织",
+            "问题概述",
+            "整改措施",
+            "责任人",
+            "责任部门",
+            "整改时限",
+            "整改状态",
+            "进展情况",
+        ],
+        [14, 30, 30, 50, 10, 14, 14, 10, 40],
+        rows,
+        "整改台账.xlsx",
+    )

@@ -1,0 +1,454 @@
+"""Quarterly reports as DOCX in GB/T 9704-2012 official-document format.
+
+`render_docx(data, layout)` turns plain data (reports.content.build_report_data,
+or a frozen submission) into DOCX bytes. It never touches the ORM or settings,
+so tests and the benchmark call it with hand-made data.
+
+Formatting lives in styles, not in runs: East Asian fonts are set through
+`w:eastAsia` on the styles (python-docx only writes ascii/hAnsi), and body
+text inside a run-in heading paragraph uses a character style.
+"""
+
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from docx import Document
+from docx.enum.section import WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from meetings.text import safe_text
+
+FANGSONG = "仿宋_GB2312"
+KAITI = "楷体_GB2312"
+HEITI = "黑体"
+SONGTI = "宋体"
+XIAOBIAOSONG = "方正小标宋简体"
+LATIN = "Times New Roman"
+BODY_CHAR = "报告正文字符"
+TWIPS_PER_CHAR = 320  # one 3号 (16 pt) character
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Per-organisation page settings, GB/T 9704 defaults (docx-format.md §7)."""
+
+    margin_top_mm: float = 37
+    margin_bottom_mm: float = 35
+    margin_left_mm: float = 28
+    margin_right_mm: float = 26
+    line_pitch_pt: float = 28.95  # 579 twips: 22 lines fill the 225 mm type area
+    bold_headings: bool = False
+    centred_page_numbers: bool = False
+
+    def key(self):
+        return (
+            f"{self.margin_top_mm}/{self.margin_bottom_mm}/{self.margin_left_mm}/"
+            f"{self.margin_right_mm}/{self.line_pitch_pt}/{int(self.bold_headings)}"
+            f"/{int(self.centred_page_numbers)}"
+        )
+
+
+@dataclass
+class Properties:
+    title: str = ""
+    author: str = ""
+    created: datetime | None = None
+    subject: str = "意识形态领域分析研判情况"
+    keywords: list = field(default_factory=list)
+
+
+def _text(value):
+    """The last guard: nothing illegal in XML ever reaches python-docx."""
+    return safe_text(str(value or ""))
+
+
+def _fonts(element, east_asia, latin=LATIN):
+    rpr = element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(theme), None)
+    fonts.set(qn("w:ascii"), latin)
+    fonts.set(qn("w:hAnsi"), latin)
+    fonts.set(qn("w:cs"), latin)
+    fonts.set(qn("w:eastAsia"), east_asia)
+
+
+def _outline(style, level):
+    ppr = style.element.get_or_add_pPr()
+    outline = OxmlElement("w:outlineLvl")
+    outline.set(qn("w:val"), str(level))
+    ppr.append(outline)
+
+
+def _indent_chars(paragraph_format_element, chars):
+    """First-line indent in characters: Word/WPS use firstLineChars, LibreOffice firstLine."""
+    ind = paragraph_format_element.get_or_add_pPr().get_or_add_ind()
+    ind.set(qn("w:firstLineChars"), str(chars * 100))
+    ind.set(qn("w:firstLine"), str(chars * TWIPS_PER_CHAR))
+
+
+def _exact(fmt, pitch):
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = Pt(pitch)
+    fmt.space_before = Pt(0)
+    fmt.space_after = Pt(0)
+
+
+def _setup_styles(doc, layout):
+    styles = doc.styles
+    # docDefaults of the default template: theme fonts, en-US, 10 pt after, 1.15 lines.
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    rpr_default = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    fonts = rpr_default.find(qn("w:rFonts"))
+    for attr in list(fonts.attrib):
+        del fonts.attrib[attr]
+    fonts.set(qn("w:ascii"), LATIN)
+    fonts.set(qn("w:hAnsi"), LATIN)
+    fonts.set(qn("w:eastAsia"), FANGSONG)
+    lang = rpr_default.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr_default.append(lang)
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), "zh-CN")
+    ppr_default = defaults.find(qn("w:pPrDefault"))
+    if ppr_default is not None:
+        defaults.remove(ppr_default)
+
+    normal = styles["Normal"]
+    normal.font.size = Pt(16)
+    _fonts(normal.element, FANGSONG)
+    fmt = normal.paragraph_format
+    _exact(fmt, layout.line_pitch_pt)
+    fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    fmt.widow_control = True
+    _indent_chars(normal.element, 2)
+
+    title = styles["Title"]
+    title.base_style = normal
+    _strip_title_decoration(title)
+    title.font.size = Pt(22)
+    title.font.bold = False
+    title.font.color.rgb = None
+    _fonts(title.element, XIAOBIAOSONG)
+    tf = title.paragraph_format
+    _exact(tf, 35)  # a 22 pt title would be clipped at the body pitch
+    tf.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _indent_chars(title.element, 0)
+
+    for level, font in ((1, HEITI), (2, KAITI), (3, FANGSONG), (4, FANGSONG)):
+        heading = styles[f"Heading {level}"]
+        heading.base_style = normal
+        heading.font.size = Pt(16)
+        heading.font.bold = layout.bold_headings and level > 1
+        heading.font.italic = False
+        heading.font.color.rgb = None
+        _fonts(heading.element, font)
+        hf = heading.paragraph_format
+        _exact(hf, layout.line_pitch_pt)
+        hf.keep_with_next = level == 1
+        hf.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        _indent_chars(heading.element, 2)
+        _outline(heading, level - 1)
+
+    addressee = styles.add_style("主送机关", WD_STYLE_TYPE.PARAGRAPH)
+    addressee.base_style = normal
+    _indent_chars(addressee.element, 0)
+
+    signature = styles.add_style("落款", WD_STYLE_TYPE.PARAGRAPH)
+    signature.base_style = normal
+    signature.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    signature.paragraph_format.keep_with_next = True
+    _indent_chars(signature.element, 0)
+
+    attachment = styles.add_style("附件标识", WD_STYLE_TYPE.PARAGRAPH)
+    attachment.base_style = normal
+    _fonts(attachment.element, HEITI)
+    _indent_chars(attachment.element, 0)
+
+    table_text = styles.add_style("表格文字", WD_STYLE_TYPE.PARAGRAPH)
+    table_text.base_style = normal
+    table_text.font.size = Pt(12)
+    tt = table_text.paragraph_format
+    _exact(tt, 18)
+    tt.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    _indent_chars(table_text.element, 0)
+
+    table_head = styles.add_style("表格标题行", WD_STYLE_TYPE.PARAGRAPH)
+    table_head.base_style = table_text
+    _fonts(table_head.element, HEITI)
+    table_head.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    body_char = styles.add_style(BODY_CHAR, WD_STYLE_TYPE.CHARACTER)
+    _fonts(body_char.element, FANGSONG)
+    body_char.font.bold = False
+
+    footer = styles["Footer"]
+    footer.base_style = normal
+    footer.font.size = Pt(14)  # 4号
+    _fonts(footer.element, SONGTI, latin=SONGTI)
+    _exact(footer.paragraph_format, 20)
+    _indent_chars(footer.element, 0)
+
+
+def _strip_title_decoration(style):
+    """The default Title style has a bottom border and spacing; an official title has neither."""
+    ppr = style.element.get_or_add_pPr()
+    for tag in ("w:pBdr", "w:contextualSpacing"):
+        node = ppr.find(qn(tag))
+        if node is not None:
+            ppr.remove(node)
+    rpr = style.element.get_or_add_rPr()
+    for tag in ("w:spacing", "w:kern", "w:color"):
+        node = rpr.find(qn(tag))
+        if node is not None:
+            rpr.remove(node)
+
+
+def _page_setup(doc, layout):
+    section = doc.sections[0]
+    section.start_type = WD_SECTION.NEW_PAGE
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin = Mm(layout.margin_top_mm)
+    section.bottom_margin = Mm(layout.margin_bottom_mm)
+    section.left_margin = Mm(layout.margin_left_mm)
+    section.right_margin = Mm(layout.margin_right_mm)
+    section.header_distance = Mm(15)
+    section.footer_distance = Mm(20)  # the 一字线 sits 7 mm below the type area (7.5)
+    grid = section._sectPr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        section._sectPr.append(grid)
+    grid.set(qn("w:type"), "lines")
+    grid.set(qn("w:linePitch"), str(round(layout.line_pitch_pt * 20)))
+    _page_numbers(doc, section, layout)
+
+
+def _page_field(paragraph):
+    """— PAGE — as a real field (python-docx has no field API)."""
+    paragraph.add_run("— ")
+    run = paragraph.add_run()
+    for kind, text in (
+        ("begin", None),
+        (None, "PAGE"),
+        ("separate", None),
+        (None, "1"),
+        ("end", None),
+    ):
+        if kind:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._r.append(char)
+        elif text == "PAGE":
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = " PAGE "
+            run._r.append(instr)
+        else:
+            t = OxmlElement("w:t")
+            t.text = text
+            run._r.append(t)
+    paragraph.add_run(" —")
+
+
+def _page_numbers(doc, section, layout):
+    """Odd pages right, even pages left, one 4号 character in from the edge (7.5)."""
+    odd = section.footer.paragraphs[0]
+    odd.style = doc.styles["Footer"]
+    _page_field(odd)
+    if layout.centred_page_numbers:
+        odd.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        return
+    doc.settings.odd_and_even_pages_header_footer = True
+    odd.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    odd.paragraph_format.right_indent = Pt(14)
+    even = section.even_page_footer.paragraphs[0]
+    even.style = doc.styles["Footer"]
+    _page_field(even)
+    even.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    even.paragraph_format.left_indent = Pt(14)
+
+
+def _char_width(text):
+    """Width in 3号 characters: CJK full, Latin and digits (Times New Roman) about half."""
+    return sum(1 if ord(c) > 0x2E7F else 0.5 for c in text)
+
+
+def _signature(doc, signatory, date):
+    """Unsealed rule (7.3.5.2): the name 右空二字, the date below it starting two
+    characters further right; a longer date is 右空二字 and pushes the name left."""
+    doc.add_paragraph(style="落款")  # 空一行
+    name_w, date_w = _char_width(signatory), _char_width(date)
+    name_right, date_right = 2, 2 + max(0, name_w - 2 - date_w)
+    if date_w + 2 > name_w:
+        name_right, date_right = 2 + (date_w + 2 - name_w), 2
+    for text, right in ((signatory, name_right), (date, date_right)):
+        if text:
+            p = doc.add_paragraph(_text(text), style="落款")
+            p.paragraph_format.right_indent = Pt(16 * right)
+    doc.paragraphs[-1].paragraph_format.keep_with_next = False
+
+
+def _paragraph(doc, p, style="Normal"):
+    marker, heading, text = _text(p.get("marker")), _text(p.get("heading")), _text(p.get("text"))
+    if heading:
+        # A run-in heading: "（一）小标题。" in the heading font, the body in 仿宋.
+        para = doc.add_paragraph(style=style)
+        para.add_run(marker + heading + ("。" if text else ""))
+        if text:
+            para.add_run(text, style=BODY_CHAR)
+        return para
+    return doc.add_paragraph(marker + text, style="Normal")
+
+
+def _fill_cell(tc, text, style_id):
+    """Write straight into the cell's XML: no python-docx cell lookups per cell."""
+    p = tc.find(qn("w:p"))
+    ppr = p.get_or_add_pPr()
+    ppr.get_or_add_pStyle().set(qn("w:val"), style_id)
+    r = OxmlElement("w:r")
+    t = OxmlElement("w:t")
+    t.set(qn("xml:space"), "preserve")
+    t.text = _text(text)
+    r.append(t)
+    p.append(r)
+
+
+def _table(doc, columns, rows, widths_mm, merge_first=0):
+    """A bordered table; `rows` are lists of strings. With merge_first=n, runs of
+    rows that repeat the first n cells (one finding's measures) merge vertically."""
+    table = doc.add_table(rows=len(rows) + 1, cols=len(columns))
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    head_id = doc.styles["表格标题行"].style_id
+    text_id = doc.styles["表格文字"].style_id
+    grid = table._tbl.tblGrid
+    for col, width in zip(grid.findall(qn("w:gridCol")), widths_mm, strict=False):
+        col.set(qn("w:w"), str(int(Mm(width).twips)))
+    trs = table._tbl.findall(qn("w:tr"))
+    header = trs[0]
+    trpr = header.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")
+    trpr.append(repeat)
+    for tc, name in zip(header.findall(qn("w:tc")), columns, strict=True):
+        _fill_cell(tc, name, head_id)
+    previous = None
+    for tr, row in zip(trs[1:], rows, strict=True):
+        tcs = tr.findall(qn("w:tc"))
+        key = tuple(row[:merge_first]) if merge_first else None
+        continuing = merge_first and key == previous
+        for index, (tc, value) in enumerate(zip(tcs, row, strict=True)):
+            tcpr = tc.get_or_add_tcPr()
+            width = OxmlElement("w:tcW")
+            width.set(qn("w:w"), str(int(Mm(widths_mm[index]).twips)))
+            width.set(qn("w:type"), "dxa")
+            tcpr.append(width)
+            if index < merge_first:
+                vmerge = OxmlElement("w:vMerge")
+                if not continuing:
+                    vmerge.set(qn("w:val"), "restart")
+                tcpr.append(vmerge)
+                if continuing:
+                    _fill_cell(tc, "", text_id)
+                    continue
+            _fill_cell(tc, value, text_id)
+        previous = key
+    return table
+
+
+LEDGER_COLUMNS = ["序号", "存在问题", "整改措施", "责任人", "整改时限", "整改状态"]
+LEDGER_WIDTHS = [12, 40, 52, 18, 20, 14]
+
+
+def _ledger_rows(ledger):
+    rows = []
+    for entry in ledger:
+        measures = entry.get("measures") or [
+            {"content": "未制定整改措施", "person": "", "deadline": "", "status": ""}
+        ]
+        for m in measures:
+            rows.append(
+                [
+                    str(entry["index"]),
+                    entry["finding"],
+                    m["content"],
+                    m["person"],
+                    m["deadline"],
+                    m["status"],
+                ]
+            )
+    return rows
+
+
+def render_docx(data, layout=None, properties=None):
+    """DOCX bytes for a report's plain data (see reports.content)."""
+    layout = layout or Layout()
+    doc = Document()
+    _setup_styles(doc, layout)
+    _page_setup(doc, layout)
+    body = doc.element.body
+    for p in list(body.findall(qn("w:p"))):
+        body.remove(p)
+
+    doc.add_paragraph(_text(data.get("title")), style="Title")
+    doc.add_paragraph(style="主送机关")  # 标题下空一行
+    if data.get("addressee"):
+        doc.add_paragraph(_text(data["addressee"]).rstrip("：:") + "：", style="主送机关")
+    for p in data.get("opening", []):
+        _paragraph(doc, p)
+    for part in data.get("parts", []):
+        doc.add_paragraph(_text(part["number"] + part["title"]), style="Heading 1")
+        for p in part.get("paragraphs", []):
+            _paragraph(doc, p, style="Heading 2" if p.get("heading") else "Normal")
+        if part.get("table"):
+            t = part["table"]
+            _table(
+                doc,
+                t["columns"],
+                t["rows"],
+                t.get("widths") or [156 / len(t["columns"])] * len(t["columns"]),
+            )
+    for p in data.get("closing", []):
+        _paragraph(doc, p)
+    ledger = data.get("ledger") or []
+    if ledger:
+        doc.add_paragraph(style="Normal")  # 正文下空一行
+        doc.add_paragraph("附件：整改落实台账", style="Normal")
+    if len(doc.paragraphs) > 2:
+        doc.paragraphs[-1].paragraph_format.keep_with_next = True
+    _signature(doc, _text(data.get("signatory")), _text(data.get("issue_date")))
+
+    if ledger:
+        # 附件 on its own page: "附件" top left in 黑体, the title centred on the third line.
+        mark = doc.add_paragraph(style="附件标识")
+        mark.add_run().add_break(WD_BREAK.PAGE)
+        mark.add_run("附件")
+        doc.add_paragraph(style="主送机关")
+        heading = doc.add_paragraph("整改落实台账", style="Title")
+        heading.paragraph_format.space_after = Pt(12)
+        _table(doc, LEDGER_COLUMNS, _ledger_rows(ledger), LEDGER_WIDTHS, merge_first=2)
+
+    props = properties or Properties()
+    core = doc.core_properties
+    core.title = _text(props.title or data.get("title"))[:250]
+    core.author = _text(props.author or data.get("signatory"))[:250]
+    core.subject = props.subject
+    core.keywords = "、".join(props.keywords)
+    core.language = "zh-CN"
+    core.comments = ""
+    core.last_modified_by = core.author
+    if props.created:
+        core.created = props.created
+        core.modified = props.created
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
