@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
+from django.db.models import Q
 
 from .models import (
     Finding,
@@ -123,7 +124,18 @@ class MeetingForm(CleanFormMixin, forms.ModelForm):
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
-        people = people_of(organisation)
+        # Former members already on the record stay choosable, or saving would drop them.
+        current = []
+        if self.instance.pk:
+            current = [self.instance.chair_id, self.instance.recorder_id]
+            current += list(self.instance.attendees.values_list("pk", flat=True))
+        people = (
+            Person.objects.filter(
+                Q(memberships__organisation=organisation) | Q(pk__in=[pk for pk in current if pk])
+            )
+            .distinct()
+            .order_by("name", "pk")
+        )
         for name in ("chair", "recorder", "attendees"):
             self.fields[name].queryset = people
         self.fields["title"].widget.attrs["placeholder"] = "如：2026年第三季度意识形态分析研判会议"
@@ -233,6 +245,8 @@ class MeasureForm(CleanFormMixin, forms.ModelForm):
         cleaned = super().clean()
         if cleaned.get("long_term") and cleaned.get("deadline"):
             self.add_error("deadline", "已勾选“长期坚持”的措施不填写整改时限。")
+        elif cleaned.get("status") == Measure.Status.ONGOING and cleaned.get("deadline"):
+            self.add_error("deadline", "整改状态为“长期坚持”的措施不填写整改时限。")
         if cleaned.get("status") == Measure.Status.ONGOING:
             cleaned["long_term"] = True
         return cleaned
@@ -245,6 +259,13 @@ class MeasureProgressForm(CleanFormMixin, forms.ModelForm):
         model = Measure
         fields = ["status", "progress_note"]
         widgets = {"progress_note": forms.Textarea(attrs={"rows": 2})}
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        if status == Measure.Status.ONGOING and self.instance.deadline:
+            # Changing to 长期坚持 would erase the deadline of a confirmed record.
+            raise forms.ValidationError("该措施有整改时限，不能改为“长期坚持”。")
+        return status
 
 
 def validate_upload(upload):
@@ -339,7 +360,7 @@ class LedgerFilterForm(forms.Form):
             field.widget.attrs["class"] = "form-select form-select-sm"
 
     def filter_findings(self, qs):
-        data = self.cleaned_data
+        data = getattr(self, "cleaned_data", {})
         if data.get("organisation"):
             qs = qs.filter(organisation=data["organisation"])
         if data.get("year"):
@@ -357,7 +378,7 @@ class LedgerFilterForm(forms.Form):
         return qs
 
     def filter_measures(self, qs):
-        data = self.cleaned_data
+        data = getattr(self, "cleaned_data", {})
         if data.get("organisation"):
             qs = qs.filter(finding__organisation=data["organisation"])
         if data.get("year"):

@@ -401,6 +401,10 @@ class Meeting(models.Model):
         self.year = self.date.year
         self.quarter = quarter_of(self.date)
         super().save(*args, **kwargs)
+        # A finding of a meeting belongs to the meeting's date and quarter.
+        self.findings.exclude(raised_on=self.date).update(
+            raised_on=self.date, year=self.year, quarter=self.quarter
+        )
 
     def get_absolute_url(self):
         return reverse("meetings:detail", args=[self.pk])

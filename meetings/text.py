@@ -31,11 +31,12 @@ def safe_text(value):
 
 
 PLACEHOLDER_RE = re.compile(
-    r"(?<![A-Za-z])(?:xx+|XX+|Xx|xX)(?![A-Za-z])"  # xx, XX — not inside app, xxx.com words
-    r"|××+|＊{2,}|\*{2,}"
-    r"|20[xX]{2}|20__+|202-(?!\d)"
+    # xx, XX, ＸＸ — but not inside Latin words (app, Xbox) or domains (xxx.com)
+    r"(?<![A-Za-z])(?:[xX]{2,}|[ｘＸ]{2,})(?![A-Za-z]|\.[A-Za-z])"
+    r"|××+|○○+|＊{2,}|\*{2,}"
+    r"|20[xXＸｘ]{2}|20__+|202-(?!\d)"
     r"|某某"
-    r"|(?<![A-Za-z])[Xx](?=[次名人个项条余年月日家])"  # X次, X名 …
+    r"|(?<![A-Za-z])[XxＸｘ×](?=[次名人个项条余年月日家场篇期份处位])"  # X次, ×月×日 …
 )
 
 
@@ -111,3 +112,14 @@ def to_fullwidth(text):
     )
     # , ; : ? ! preceded or followed by a CJK character (not between two digits).
     return re.sub(rf"(?<={_CJK})[,;:?!]|[,;:?!](?={_CJK})", punct, text)
+
+
+def parse_int(value, *, low=None, high=None):
+    """An integer from a query parameter, or None ("²".isdigit() is True, int("²") fails)."""
+    try:
+        number = int(value) if value and value.isascii() else None
+    except (TypeError, ValueError):
+        return None
+    if number is None or (low is not None and number < low) or (high is not None and number > high):
+        return None
+    return number

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -41,6 +42,7 @@ from .models import (
     quarter_of,
     today,
 )
+from .text import parse_int
 
 PAGE_SIZE = 20
 LOCKED_MESSAGE = "会议记录已确认，除整改进展外不能再修改。"
@@ -137,10 +139,10 @@ def meeting_list(request):
     )
     year = request.GET.get("year", "")
     quarter = request.GET.get("quarter", "")
-    if year.isdigit():
-        qs = qs.filter(year=int(year))
-    if quarter.isdigit():
-        qs = qs.filter(quarter=int(quarter))
+    if (number := parse_int(year, low=1, high=9999)) is not None:
+        qs = qs.filter(year=number)
+    if (number := parse_int(quarter, low=1, high=4)) is not None:
+        qs = qs.filter(quarter=number)
     scope = get_scope(request.user)
     return render(
         request,
@@ -233,7 +235,19 @@ def meeting_edit(request, pk):
         return redirect(meeting)
     form = MeetingForm(request.POST or None, instance=meeting, organisation=meeting.organisation)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        with transaction.atomic():
+            # Confirmed in the meantime? Then nothing is written (and nothing is lost
+            # on screen: the user is told and the record stays as confirmed).
+            current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+            if current.is_confirmed:
+                messages.error(request, LOCKED_MESSAGE + "您填写的内容未保存。")
+                return redirect(meeting)
+            edited = form.save(commit=False)
+            edited.save(
+                update_fields=[f for f in form.Meta.fields if f != "attendees"]
+                + ["year", "quarter", "updated_at"]
+            )
+            form.save_m2m()
         _report_cleaned_text(request, form)
         messages.success(request, "操作成功：会议记录已保存。")
         return redirect(meeting)
@@ -558,8 +572,8 @@ def _finding_ledger(request):
         .select_related("organisation", "category", "meeting")
         .order_by("-year", "-quarter", "organisation__path", "order", "pk")
     )
-    if form.is_valid():
-        qs = form.filter_findings(qs)
+    form.is_valid()  # a bad value drops only its own filter, not the others
+    qs = form.filter_findings(qs)
     return form, qs
 
 
@@ -586,8 +600,8 @@ def _measure_ledger(request):
             "pk",
         )
     )
-    if form.is_valid():
-        qs = form.filter_measures(qs)
+    form.is_valid()
+    qs = form.filter_measures(qs)
     return form, qs
 
 

@@ -237,6 +237,12 @@ def apply(report, generated):
         for item in existing
         if item.source_key and (item.origin == ReportItem.Origin.MANUAL or item.excluded)
     }
+    # A paragraph the secretary moved keeps its place when it is regenerated.
+    old_order = {
+        item.source_key: item.order
+        for item in existing
+        if item.origin == ReportItem.Origin.AUTO and not item.excluded
+    }
     report.items.filter(origin=ReportItem.Origin.AUTO, excluded=False).delete()
     new = []
     position = {}
@@ -248,7 +254,7 @@ def apply(report, generated):
             ReportItem(
                 report=report,
                 section=g.section,
-                order=position[g.section],
+                order=old_order.get(g.key, position[g.section]),
                 heading=g.heading,
                 body=g.body,
                 origin=ReportItem.Origin.AUTO,

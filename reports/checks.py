@@ -108,6 +108,20 @@ def _placeholders(report, items):
         where = f"{SECTION_NAMES[item.section]}第{chinese_numeral(n)}段"
         fields.append((where, item.heading))
         fields.append((where, item.body))
+    # The appendix ledger prints the records themselves: check them too.
+    for finding in (
+        Finding.objects.filter(
+            organisation_id=report.organisation_id,
+            year=report.year,
+            quarter=report.quarter,
+            include_in_report=True,
+        )
+        .prefetch_related("measures")
+        .order_by("pk")
+    ):
+        fields.append((f"附件台账问题“{finding.title[:20]}”", finding.title))
+        for measure in finding.measures.all():
+            fields.append((f"附件台账问题“{finding.title[:20]}”的整改措施", measure.content))
     for where, text in fields:
         for token in dict.fromkeys(find_placeholders(text)):
             found.append(

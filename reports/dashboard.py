@@ -13,6 +13,7 @@ from django.shortcuts import render
 
 from meetings.access import get_scope
 from meetings.models import QUARTER_NAMES, Finding, FindingCategory, Measure, Organisation, today
+from meetings.text import parse_int
 
 from .models import GeneratedFile, QuarterlyReport
 
@@ -80,10 +81,8 @@ def dashboard(request):
     if not (scope.is_reviewer or scope.everything):
         raise PermissionDenied("只有党委宣传部的审核人可以查看统计分析。")
     year, quarter = current_reporting_quarter()
-    if request.GET.get("year", "").isdigit():
-        year = int(request.GET["year"])
-    if request.GET.get("quarter", "") in ("1", "2", "3", "4"):
-        quarter = int(request.GET["quarter"])
+    year = parse_int(request.GET.get("year"), low=2000, high=2100) or year
+    quarter = parse_int(request.GET.get("quarter"), low=1, high=4) or quarter
 
     rows = branch_rows(scope.visible_q(""), year, quarter)
     summary = rows.aggregate(
@@ -136,6 +135,7 @@ def dashboard(request):
         "reports/dashboard.html",
         {
             "bundles": bundles,
+            "query": f"year={year}&quarter={quarter}&branch_status={bucket}",
             "year": year,
             "quarter": quarter,
             "quarter_name": QUARTER_NAMES[quarter],

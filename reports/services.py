@@ -15,7 +15,7 @@ from meetings.models import QUARTER_NAMES
 from . import assembly
 from .checks import check_report
 from .content import build_report_data
-from .models import QuarterlyReport, ReportEvent, ReportItem, ReportSubmission
+from .models import QuarterlyReport, ReportEvent, ReportSubmission
 
 Status = QuarterlyReport.Status
 Action = QuarterlyReport.Action
@@ -182,12 +182,15 @@ def _already_done(status, action):
         (Action.SUBMIT, Status.SUBMITTED),
         (Action.RESUBMIT, Status.SUBMITTED),
         (Action.APPROVE, Status.APPROVED),
+        (Action.RETURN, Status.RETURNED),
+        (Action.WITHDRAW, Status.DRAFT),
     }
 
 
 def item_exclude(*, item):
-    """Remove a paragraph; an assembled one is remembered so 一键汇总 does not bring it back."""
-    if item.origin == ReportItem.Origin.AUTO:
+    """Remove a paragraph; one that came from a record (even if edited since) is
+    remembered, so that 一键汇总 does not bring it back."""
+    if item.source_key:
         item.excluded = True
         item.save(update_fields=["excluded"])
     else:

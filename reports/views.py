@@ -1,9 +1,11 @@
 import difflib
+from contextlib import contextmanager
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Max
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -12,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from meetings.access import get_organisation_for_user, get_scope
 from meetings.models import Membership
+from meetings.text import parse_int
 
 from . import exports, services
 from .assembly import CLOSING_TEMPLATES
@@ -35,6 +38,15 @@ def get_report_for_user(user, pk, *, write=False):
     return report
 
 
+@contextmanager
+def locked_report(report):
+    """Lock the report row for a change to its content; yields None if it can no
+    longer be edited (submitted in the meantime)."""
+    with transaction.atomic():
+        current = QuarterlyReport.objects.select_for_update(of=("self",)).get(pk=report.pk)
+        yield current if current.is_editable else None
+
+
 def _refuse_if_locked(request, report):
     if report.is_editable:
         return None
@@ -53,10 +65,10 @@ def report_list(request):
     scope = get_scope(request.user)
     qs = QuarterlyReport.objects.for_user(request.user).select_related("organisation")
     year, quarter, status = (request.GET.get(k, "") for k in ("year", "quarter", "status"))
-    if year.isdigit():
-        qs = qs.filter(year=int(year))
-    if quarter.isdigit():
-        qs = qs.filter(quarter=int(quarter))
+    if (number := parse_int(year, low=1, high=9999)) is not None:
+        qs = qs.filter(year=number)
+    if (number := parse_int(quarter, low=1, high=4)) is not None:
+        qs = qs.filter(quarter=number)
     if status in Status.values:
         qs = qs.filter(status=status)
     query = request.GET.copy()
@@ -137,7 +149,9 @@ def report_detail(request, pk):
     can_edit = scope.can_edit(report.organisation_id)
     items = list(report.items.filter(excluded=False).order_by("section", "order", "pk"))
     submissions = list(report.submissions.order_by("-round")[:2])
-    events = report.events.select_related("actor__person").order_by("created_at", "pk")
+    events = report.events.select_related("actor__person", "submission").order_by(
+        "created_at", "pk"
+    )
     context = {
         "report": report,
         "can_edit": can_edit and report.is_editable,
@@ -168,9 +182,9 @@ def report_detail(request, pk):
 @login_required
 def report_preview(request, pk):
     report = get_report_for_user(request.user, pk)
-    round_ = request.GET.get("round", "")
-    if round_.isdigit():
-        submission = report.submissions.filter(round=int(round_)).first()
+    round_ = parse_int(request.GET.get("round"), low=1, high=32767)
+    if round_ is not None:
+        submission = report.submissions.filter(round=round_).first()
         if submission is None:
             raise Http404("没有该次提交的版本。")
         content, label = submission.content, f"第{submission.round}次提交的版本"
@@ -191,7 +205,12 @@ def report_edit(request, pk):
         return refused
     form = ReportInfoForm(request.POST or None, instance=report)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        with locked_report(report) as current:
+            if current is None:
+                messages.error(request, "报告已提交或已审核，不能修改；您填写的内容未保存。")
+                return redirect(report)
+            # Only the form's own fields: never write back a stale status or round.
+            form.save(commit=False).save(update_fields=[*form.Meta.fields, "updated_at"])
         template = form.cleaned_data.get("closing_template")
         if template is not None:
             text = CLOSING_TEMPLATES[template].format(self=report.organisation.self_name)
@@ -235,13 +254,17 @@ def item_create(request, pk, section):
         return refused
     form = ReportItemForm(request.POST or None, section=section)
     if request.method == "POST" and form.is_valid():
-        item = form.save(commit=False)
-        item.report = report
-        item.section = section
-        last = report.items.filter(section=section).aggregate(m=Max("order"))["m"] or 0
-        item.order = last + 10
-        item.origin = ReportItem.Origin.MANUAL
-        item.save()
+        with locked_report(report) as current:
+            if current is None:
+                messages.error(request, "报告已提交或已审核，不能修改；您填写的内容未保存。")
+                return redirect(report)
+            item = form.save(commit=False)
+            item.report = report
+            item.section = section
+            last = report.items.filter(section=section).aggregate(m=Max("order"))["m"] or 0
+            item.order = last + 10
+            item.origin = ReportItem.Origin.MANUAL
+            item.save()
         messages.success(request, "操作成功：段落已添加。")
         return redirect(f"{report.get_absolute_url()}#item-{item.pk}")
     return render(
@@ -268,10 +291,14 @@ def item_edit(request, pk):
         return refused
     form = ReportItemForm(request.POST or None, instance=item, section=item.section)
     if request.method == "POST" and form.is_valid():
-        item = form.save(commit=False)
-        # An edited assembled paragraph becomes the secretary's own: 一键汇总 keeps it.
-        item.origin = ReportItem.Origin.MANUAL
-        item.save()
+        with locked_report(report) as current:
+            if current is None:
+                messages.error(request, "报告已提交或已审核，不能修改；您填写的内容未保存。")
+                return redirect(report)
+            item = form.save(commit=False)
+            # An edited assembled paragraph becomes the secretary's own: 一键汇总 keeps it.
+            item.origin = ReportItem.Origin.MANUAL
+            item.save()
         messages.success(request, "操作成功：段落已保存。")
         return redirect(f"{report.get_absolute_url()}#item-{item.pk}")
     return render(
@@ -285,9 +312,10 @@ def item_edit(request, pk):
 @require_POST
 def item_delete(request, pk):
     item, report = _get_item(request, pk)
-    if refused := _refuse_if_locked(request, report):
-        return refused
-    services.item_exclude(item=item)
+    with locked_report(report) as current:
+        if current is None:
+            return _refuse_if_locked(request, report)
+        services.item_exclude(item=item)
     messages.success(request, "操作成功：段落已删除。")
     return redirect(report)
 
@@ -298,16 +326,19 @@ def item_move(request, pk, direction):
     item, report = _get_item(request, pk)
     if refused := _refuse_if_locked(request, report):
         return refused
-    siblings = list(
-        report.items.filter(section=item.section, excluded=False).order_by("order", "pk")
-    )
-    index = siblings.index(item)
-    other = index - 1 if direction == "up" else index + 1
-    if 0 <= other < len(siblings):
-        siblings[index], siblings[other] = siblings[other], siblings[index]
-        for position, sibling in enumerate(siblings, start=1):
-            sibling.order = position * 10
-        ReportItem.objects.bulk_update(siblings, ["order"])
+    with locked_report(report) as current:
+        if current is None:
+            return _refuse_if_locked(request, report)
+        siblings = list(
+            report.items.filter(section=item.section, excluded=False).order_by("order", "pk")
+        )
+        index = siblings.index(item)
+        other = index - 1 if direction == "up" else index + 1
+        if 0 <= other < len(siblings):
+            siblings[index], siblings[other] = siblings[other], siblings[index]
+            for position, sibling in enumerate(siblings, start=1):
+                sibling.order = position * 10
+            ReportItem.objects.bulk_update(siblings, ["order"])
     return redirect(f"{report.get_absolute_url()}#item-{item.pk}")
 
 

@@ -15,6 +15,11 @@ from meetings.text import find_placeholders
         ("202-年", ["202-"]),
         ("某某同志", ["某某"]),
         ("全镇开展宣讲X次", ["X"]),
+        ("ＸＸ同志", ["ＸＸ"]),
+        ("20ＸＸ年", ["20ＸＸ"]),
+        ("于×月×日召开", ["×", "×"]),
+        ("○○同志", ["○○"]),
+        ("开展活动X场", ["X"]),
     ],
 )
 def test_placeholders_are_found(text, found):
@@ -29,6 +34,8 @@ def test_placeholders_are_found(text, found):
         "宣传栏更新Excel台账，访问www.example.com",
         "2026年第三季度共召开会议2次",
         "Xbox游戏机",  # an X that is part of a word
+        "访问xxx.com查看",
+        "3×4的展板",
     ],
 )
 def test_no_false_alarms(text):

@@ -54,6 +54,8 @@ NO_OPS = {
     (Status.SUBMITTED, Action.SUBMIT),
     (Status.SUBMITTED, Action.RESUBMIT),
     (Status.APPROVED, Action.APPROVE),
+    (Status.RETURNED, Action.RETURN),
+    (Status.DRAFT, Action.WITHDRAW),
 }
 
 
