@@ -176,6 +176,7 @@ DEMO_DATA_ALLOWED = env.bool("DEMO_DATA", default=DEBUG)
 # in-process (the embedded default), exactly the same code path.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default=""))
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="ideology")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -10,6 +10,7 @@ text inside a run-in heading paragraph uses a character style.
 """
 
 import io
+import itertools
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -17,7 +18,7 @@ from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
@@ -177,9 +178,9 @@ def _setup_styles(doc, layout):
 
     table_text = styles.add_style("表格文字", WD_STYLE_TYPE.PARAGRAPH)
     table_text.base_style = normal
-    table_text.font.size = Pt(12)
+    table_text.font.size = Pt(10.5)  # 五号
     tt = table_text.paragraph_format
-    _exact(tt, 18)
+    _exact(tt, 16)
     tt.alignment = WD_ALIGN_PARAGRAPH.LEFT
     _indent_chars(table_text.element, 0)
 
@@ -279,8 +280,11 @@ def _page_numbers(doc, section, layout):
 
 
 def _char_width(text):
-    """Width in 3号 characters: CJK full, Latin and digits (Times New Roman) about half."""
-    return sum(1 if ord(c) > 0x2E7F else 0.5 for c in text)
+    """Width in 3号 characters: CJK full, Latin and digits (Times New Roman) about
+    half, plus the quarter-em gap Word and WPS put between CJK and digits (autoSpaceDN)."""
+    wide = [ord(c) > 0x2E7F for c in text]
+    gaps = sum(1 for a, b in itertools.pairwise(wide) if a != b)
+    return sum(1 if w else 0.5 for w in wide) + 0.25 * gaps
 
 
 def _signature(doc, signatory, date):
@@ -366,7 +370,7 @@ def _table(doc, columns, rows, widths_mm, merge_first=0):
 
 
 LEDGER_COLUMNS = ["序号", "存在问题", "整改措施", "责任人", "整改时限", "整改状态"]
-LEDGER_WIDTHS = [12, 40, 52, 18, 20, 14]
+LEDGER_WIDTHS = [12, 35, 47, 16, 29, 17]  # mm, the 156 mm type area
 
 
 def _ledger_rows(ledger):
@@ -420,18 +424,20 @@ def render_docx(data, layout=None, properties=None):
     for p in data.get("closing", []):
         _paragraph(doc, p)
     ledger = data.get("ledger") or []
-    if ledger:
-        doc.add_paragraph(style="Normal")  # 正文下空一行
-        doc.add_paragraph("附件：整改落实台账", style="Normal")
     if len(doc.paragraphs) > 2:
+        # The signature never stands alone on a page (7.3.5.5): the last body
+        # paragraph moves with it when the page is full.
         doc.paragraphs[-1].paragraph_format.keep_with_next = True
+    if ledger:
+        doc.add_paragraph(style="Normal").paragraph_format.keep_with_next = True  # 空一行
+        note = doc.add_paragraph("附件：整改落实台账", style="Normal")
+        note.paragraph_format.keep_with_next = True
     _signature(doc, _text(data.get("signatory")), _text(data.get("issue_date")))
 
     if ledger:
         # 附件 on its own page: "附件" top left in 黑体, the title centred on the third line.
-        mark = doc.add_paragraph(style="附件标识")
-        mark.add_run().add_break(WD_BREAK.PAGE)
-        mark.add_run("附件")
+        mark = doc.add_paragraph("附件", style="附件标识")
+        mark.paragraph_format.page_break_before = True
         doc.add_paragraph(style="主送机关")
         heading = doc.add_paragraph("整改落实台账", style="Title")
         heading.paragraph_format.space_after = Pt(12)

@@ -59,6 +59,7 @@ def _layout_dict(layout):
 def _frozen_content(report):
     """What a DOCX of this report shows: the submitted content once it is
     submitted or approved, the working copy while it is a draft."""
+    report.refresh_from_db(fields=["status", "round"])  # the caller's copy may be stale
     if report.status in (QuarterlyReport.Status.SUBMITTED, QuarterlyReport.Status.APPROVED):
         submission = report.submissions.order_by("-round").first()
         if submission is not None:

@@ -11,6 +11,20 @@ from .factories import MembershipFactory, OrganisationFactory, PersonFactory, Us
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 INSTALL_CHROMIUM = "apt-get install -y --no-install-recommends chromium fonts-noto-cjk"
+SOFFICE = shutil.which("soffice")
+INSTALL_SOFFICE = (
+    "apt-get install -y --no-install-recommends libreoffice-writer-nogui poppler-utils "
+    "fonts-noto-cjk fonts-liberation"
+)
+
+
+def require_tool(path, install, what):
+    """A tool the test needs: reported as not run locally, a failure in CI."""
+    if path:
+        return path
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI 环境缺少{what}，测试不能跳过。请先安装：{install}")
+    pytest.skip(f"未找到{what}，测试未运行。安装：{install}")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -68,6 +82,25 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Tasks run in-process in tests, unless a test drives a real worker."""
+    from ideology_review.celery import app
+
+    if request.node.get_closest_marker("real_worker"):
+        yield
+        return
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
+
+
+@pytest.fixture
+def soffice():
+    return require_tool(SOFFICE, INSTALL_SOFFICE, " LibreOffice")
+
+
+@pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Real hashing costs ~0.3 s per user; tests check access, not hash strength.
@@ -108,11 +141,14 @@ def world(db):
     department = OrganisationFactory(
         name="中共青山县委宣传部", org_type=Organisation.OrgType.PROPAGANDA, parent=committee
     )
-    branch = OrganisationFactory(name="中共青山县城关第一实验学校支部委员会", parent=committee)
+    branch = OrganisationFactory(
+        name="中共青山县城关第一实验学校支部委员会", parent=committee, must_report=True
+    )
     other_branch = OrganisationFactory(
         name="中共青山县人民医院支部委员会",
         parent=committee,
         unit_type=Organisation.UnitType.HOSPITAL,
+        must_report=True,
     )
     other_committee = OrganisationFactory(
         name="中共白水县委员会", org_type=Organisation.OrgType.COMMITTEE

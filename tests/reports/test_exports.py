@@ -1,0 +1,338 @@
+import io
+import os
+import subprocess
+import sys
+import time
+import uuid
+import zipfile
+from contextlib import contextmanager
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+from django.urls import reverse
+from docx import Document
+from openpyxl import load_workbook
+
+from ideology_review.celery import app as celery_app
+from reports import exports, services
+from reports.docx import render_docx
+from reports.models import GeneratedFile, QuarterlyReport
+
+from .test_docx import sample
+from .test_workflow import make_report
+
+pytestmark = pytest.mark.django_db
+Status = GeneratedFile.Status
+
+
+def approved(world):
+    report = make_report(world)
+    services.report_submit(report=report, by=world.secretary)
+    services.report_approve(report=report, by=world.reviewer)
+    return report
+
+
+def test_export_docx_renders_and_offers_download(client, world):
+    report = approved(world)
+    client.force_login(world.reviewer)
+    response = client.post(reverse("reports:export_docx", args=[report.pk]), follow=True)
+    body = response.content.decode()
+    assert "已生成" in body and "下载" in body
+    file = GeneratedFile.objects.get()
+    assert file.status == Status.DONE and file.version_label == "第1次提交"
+    assert file.submission == report.submissions.get()
+    assert len(file.sha256) == 64 and file.size > 10_000
+    download = client.get(reverse("reports:file_download", args=[file.pk]))
+    payload = b"".join(download.streaming_content)
+    download.close()
+    assert (
+        "学校" in download["Content-Disposition"] or "filename" in download["Content-Disposition"]
+    )
+    doc = Document(io.BytesIO(payload))
+    assert doc.paragraphs[0].text == report.title
+
+
+def test_the_same_version_is_never_rendered_twice(client, world):
+    report = approved(world)
+    first = exports.request_report_docx(report=report, by=world.reviewer)
+    second = exports.request_report_docx(report=report, by=world.secretary)
+    assert first.pk == second.pk
+    assert GeneratedFile.objects.count() == 1
+
+
+def test_a_submitted_report_renders_its_frozen_content(world):
+    report = make_report(world)
+    services.report_submit(report=report, by=world.secretary)
+    # the live items change after submission (e.g. directly in the database)
+    report.items.filter(section="problems").update(body="提交后才出现的内容")
+    file = exports.request_report_docx(report=report, by=world.secretary)
+    file.refresh_from_db()
+    with file.file.open("rb") as handle:
+        text = "\n".join(p.text for p in Document(handle).paragraphs)
+    assert "提交后才出现的内容" not in text
+    assert "部分青年教师对理论学习重视不够。" in text
+
+
+def test_status_partial_polls_until_done(client, world):
+    report = make_report(world)
+    file = GeneratedFile.objects.create(
+        kind=GeneratedFile.Kind.REPORT,
+        organisation=report.organisation,
+        report=report,
+        content={"data": sample(), "layout": {}},
+        content_key="k",
+        filename="a.docx",
+    )
+    client.force_login(world.secretary)
+    body = client.get(reverse("reports:file_status", args=[file.pk])).content.decode()
+    assert "排队中" in body and 'hx-trigger="load delay:1s"' in body
+    exports.render_file(file.pk)
+    body = client.get(reverse("reports:file_status", args=[file.pk])).content.decode()
+    assert "已生成" in body and "hx-trigger" not in body and "下载" in body
+
+
+def test_a_failed_render_shows_the_reason_and_can_be_retried(client, world, monkeypatch):
+    report = make_report(world)
+
+    def broken(*args, **kwargs):
+        raise ValueError("模板损坏")
+
+    monkeypatch.setattr(exports, "render_docx", broken)
+    file = exports.request_report_docx(report=report, by=world.secretary)
+    file.refresh_from_db()
+    assert file.status == Status.FAILED and "模板损坏" in file.error
+    client.force_login(world.secretary)
+    body = client.get(reverse("reports:file_status", args=[file.pk])).content.decode()
+    assert "生成失败" in body and "重试" in body
+    monkeypatch.setattr(exports, "render_docx", render_docx)
+    client.post(reverse("reports:file_retry", args=[file.pk]))
+    file.refresh_from_db()
+    assert file.status == Status.DONE
+
+
+def test_downloads_are_scoped(client, world):
+    report = approved(world)
+    file = exports.request_report_docx(report=report, by=world.secretary)
+    url = reverse("reports:file_download", args=[file.pk])
+    client.force_login(world.outsider)
+    assert client.get(url).status_code == 404
+    client.force_login(world.other_reviewer)
+    assert client.get(url).status_code == 404
+    client.force_login(world.secretary)
+    response = client.get(url)
+    assert response.status_code == 200
+    response.close()
+
+
+def _fresh_pools():
+    """Forget Celery's connection and producer pools: they are rebuilt lazily
+    from the configuration in force (closing them could break other holders)."""
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@contextmanager
+def celery_conf(**changes):
+    """Point the Celery app elsewhere for one test."""
+    saved = {key: getattr(celery_app.conf, key) for key in changes}
+    _fresh_pools()
+    for key, value in changes.items():
+        setattr(celery_app.conf, key, value)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            setattr(celery_app.conf, key, value)
+        _fresh_pools()
+
+
+def test_broker_unreachable_answers_fast_and_loses_nothing(client, world):
+    report = make_report(world)
+    before = list(report.items.values_list("pk", "body"))
+    client.force_login(world.secretary)
+    # (CELERY_BROKER_URL in the environment outranks conf.broker_url; publishing
+    # goes through broker_write_url.)
+    with celery_conf(task_always_eager=False, broker_write_url="redis://127.0.0.1:1/0"):
+        started = time.monotonic()
+        response = client.post(reverse("reports:export_docx", args=[report.pk]), follow=True)
+        elapsed = time.monotonic() - started
+    assert elapsed < 8
+    assert "导出服务暂时无法连接任务队列" in response.content.decode()
+    assert list(report.items.values_list("pk", "body")) == before
+    assert QuarterlyReport.objects.get().status == "draft"
+    assert GeneratedFile.objects.get().status == Status.FAILED
+
+
+def test_quarter_bundle_has_every_approved_report_and_the_summary(
+    client, world, django_capture_on_commit_callbacks
+):
+    report = approved(world)
+    client.force_login(world.reviewer)
+    # the last member's render queues the ZIP step once its transaction commits
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("reports:export_quarter"), {"year": 2026, "quarter": 3}, follow=True
+        )
+    assert "导出本季度报告" in response.content.decode()
+    bundle = GeneratedFile.objects.get(kind=GeneratedFile.Kind.BUNDLE)
+    assert bundle.status == Status.DONE, bundle.error
+    with bundle.file.open("rb") as handle, zipfile.ZipFile(handle) as archive:
+        names = archive.namelist()
+        summary = Document(io.BytesIO(archive.read("2026年第三季度汇总.docx")))
+        member = Document(io.BytesIO(archive.read(f"{report.organisation.name}.docx")))
+    assert sorted(names) == sorted([f"{report.organisation.name}.docx", "2026年第三季度汇总.docx"])
+    assert member.paragraphs[0].text == report.title
+    text = "\n".join(p.text for p in summary.paragraphs)
+    assert "关于2026年第三季度意识形态分析研判报告报送情况的汇总" in text
+    assert "已提交1个" in text
+    assert summary.tables[0].cell(1, 1).text == "已通过"
+    # the same quarter again: the existing bundle, not a new one
+    client.post(reverse("reports:export_quarter"), {"year": 2026, "quarter": 3})
+    assert GeneratedFile.objects.filter(kind=GeneratedFile.Kind.BUNDLE).count() == 1
+
+
+@pytest.mark.parametrize("persona", ["secretary", "outsider"])
+def test_only_reviewers_export_a_quarter(client, world, persona):
+    client.force_login(getattr(world, persona))
+    response = client.post(reverse("reports:export_quarter"), {"year": 2026, "quarter": 3})
+    assert response.status_code == 403
+    assert not GeneratedFile.objects.exists()
+
+
+def test_ledger_xlsx_has_the_filtered_rows(client, world):
+    make_report(world)
+    from ..factories import MeasureFactory
+
+    MeasureFactory(
+        finding__meeting__organisation=world.branch,
+        finding__title="高风险问题",
+        finding__risk_level="高",
+    )
+    client.force_login(world.secretary)
+    response = client.get(
+        reverse("meetings:ledger_export", args=["findings"]), {"risk_level": "高"}
+    )
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(book["问题台账"].values)
+    assert rows[0][:3] == ("季度", "党组织", "问题概述")
+    assert [r[2] for r in rows[1:]] == ["高风险问题"]
+    response = client.get(reverse("meetings:ledger_export", args=["measures"]))
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content)))["整改台账"].values)
+    assert len(rows) == 3 and rows[0][3] == "整改措施"
+
+
+def test_libreoffice_converts_with_22_lines_a_page(soffice, tmp_path):
+    """28.95 pt exact spacing in a 225 mm type area: a full page holds 22 lines."""
+    lines = [{"marker": "", "heading": "", "text": f"第{i}行短句。"} for i in range(1, 51)]
+    data = sample(opening=lines, parts=[], closing=[], ledger=sample()["ledger"])
+    source = tmp_path / "report.docx"
+    source.write_bytes(render_docx(data))
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    pdf = tmp_path / "report.pdf"
+    assert pdf.exists(), "LibreOffice produced no PDF"
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    pages = int(
+        next(line.split()[-1] for line in info.stdout.splitlines() if line.startswith("Pages:"))
+    )
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout.split("\f")
+    page2 = [line for line in text[1].splitlines() if line.strip()]
+    body_lines = [line for line in page2 if "行短句" in line]
+    assert len(body_lines) == 22
+    assert page2[-1].replace(" ", "") == "—2—"
+    # title, 50 lines and the signature on 3 pages, the 附件 ledger on the 4th
+    assert pages == 4
+    assert text[3].strip().startswith("附件")
+
+
+# --------------------------------------------------------------------------
+# A real worker process (runs whenever a broker is configured: always in CI)
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def worker(tmp_path):
+    broker = django_settings.CELERY_BROKER_URL
+    if not broker:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI 必须配置 CELERY_BROKER_URL（Redis）以运行真实的 Celery worker 测试。")
+        pytest.skip(
+            "未配置 CELERY_BROKER_URL：真实 worker 测试未运行（make test 时设置 Redis 即可）。"
+        )
+    queue = f"ideology-test-{uuid.uuid4().hex[:8]}"
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        database_url = f"sqlite:///{db['NAME']}"
+    else:
+        database_url = (
+            f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}"
+        )
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": broker,
+        "CELERY_QUEUE": queue,
+        "MEDIA_ROOT": str(django_settings.MEDIA_ROOT),
+    }
+    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "ideology_review",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--loglevel=INFO",
+            f"--queues={queue}",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    yield queue, process, tmp_path / "worker.log"
+    process.terminate()
+    process.wait(timeout=20)
+    log.close()
+
+
+@pytest.mark.real_worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_real_worker_renders_the_report(worker, world):
+    queue, process, log = worker
+    report = approved(world)
+    with celery_conf(task_default_queue=queue, task_always_eager=False):
+        file = exports.request_report_docx(report=report, by=world.reviewer)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        file.refresh_from_db()
+        if file.status in (Status.DONE, Status.FAILED):
+            break
+        assert process.poll() is None, log.read_text()
+        time.sleep(0.3)
+    assert file.status == Status.DONE, (file.error, log.read_text())
+    with file.file.open("rb") as handle:
+        assert Document(handle).paragraphs[0].text == report.title
+    assert "reports.render_report_docx" in log.read_text()  # it ran in the worker
