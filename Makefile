@@ -6,7 +6,10 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test worker lint fmt install demo browser-deps clean
+BENCH_DB ?= postgres://postgres@127.0.0.1:5432/ideology_bench
+BENCH_BROKER ?= redis://127.0.0.1:6379/14
+
+.PHONY: run test worker lint fmt install bench browser-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +34,16 @@ test: $(STAMP)
 ## make worker: a real Celery worker against CELERY_BROKER_URL / REDIS_URL
 worker: $(STAMP)
 	$(BIN)/celery -A ideology_review worker --loglevel=INFO --concurrency=$${WORKERS:-2}
+
+## make bench: DOCX renderer vs docxtpl (median, ratio), and a 200-branch bundle on two workers
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	SECRET_KEY=bench-only $(BIN)/python bench/docx_bench.py
+	psql "$(dir $(BENCH_DB))postgres" -tc "select 1 from pg_database where datname='$(notdir $(BENCH_DB))'" | grep -q 1 \
+		|| createdb -h 127.0.0.1 -U postgres $(notdir $(BENCH_DB))
+	DATABASE_URL=$(BENCH_DB) SECRET_KEY=bench-only $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DB) CELERY_BROKER_URL=$(BENCH_BROKER) SECRET_KEY=bench-only \
+		$(BIN)/python manage.py bench_bundle --branches 200 --workers 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

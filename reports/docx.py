@@ -9,6 +9,7 @@ Formatting lives in styles, not in runs: East Asian fonts are set through
 text inside a run-in heading paragraph uses a character style.
 """
 
+import functools
 import io
 import itertools
 from dataclasses import dataclass, field
@@ -17,11 +18,11 @@ from datetime import datetime
 from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from lxml import etree
 
 from meetings.text import safe_text
 
@@ -279,6 +280,79 @@ def _page_numbers(doc, section, layout):
     even.paragraph_format.left_indent = Pt(14)
 
 
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+
+class _Writer:
+    """Appends paragraphs to the body as XML. python-docx's add_paragraph looks
+    the style up by name on every call (a scan of all styles); here each style
+    id is resolved once per document."""
+
+    def __init__(self, doc):
+        self.doc = doc
+        self.body = doc.element.body
+        self.sect_pr = self.body.find(W + "sectPr")
+        self.ids = {}
+        self.last = None
+
+    def style_id(self, name):
+        if name not in self.ids:
+            self.ids[name] = self.doc.styles[name].style_id
+        return self.ids[name]
+
+    def paragraph(
+        self,
+        text="",
+        style="Normal",
+        *,
+        runs=None,
+        keep_next=None,
+        page_break_before=False,
+        right_indent_twips=None,
+    ):
+        p = etree.Element(W + "p")
+        ppr = etree.SubElement(p, W + "pPr")
+        if style != "Normal":
+            etree.SubElement(ppr, W + "pStyle").set(W + "val", self.style_id(style))
+        if keep_next is not None:
+            node = etree.SubElement(ppr, W + "keepNext")
+            if not keep_next:
+                node.set(W + "val", "0")
+        if page_break_before:
+            etree.SubElement(ppr, W + "pageBreakBefore")
+        if right_indent_twips is not None:
+            etree.SubElement(ppr, W + "ind").set(W + "right", str(right_indent_twips))
+        for run_text, char_style in runs if runs is not None else [(text, None)]:
+            if run_text:
+                self._run(p, run_text, char_style)
+        self.sect_pr.addprevious(p)
+        self.last = p
+        return p
+
+    def _run(self, p, text, char_style):
+        r = etree.SubElement(p, W + "r")
+        if char_style:
+            rpr = etree.SubElement(r, W + "rPr")
+            etree.SubElement(rpr, W + "rStyle").set(W + "val", self.style_id(char_style))
+        for index, line in enumerate(text.split("\n")):
+            if index:
+                etree.SubElement(r, W + "br")  # a manual line break (Word's \x0b)
+            if line:
+                t = etree.SubElement(r, W + "t")
+                t.set(XML_SPACE, "preserve")
+                t.text = line
+
+    def keep_last_with_next(self):
+        if self.last is not None:
+            ppr = self.last.find(W + "pPr")
+            for node in ppr.findall(W + "keepNext"):
+                ppr.remove(node)
+            keep = etree.Element(W + "keepNext")
+            style = ppr.find(W + "pStyle")
+            (style.addnext if style is not None else lambda e: ppr.insert(0, e))(keep)
+
+
 def _char_width(text):
     """Width in 3号 characters: CJK full, Latin and digits (Times New Roman) about
     half, plus the quarter-em gap Word and WPS put between CJK and digits (autoSpaceDN)."""
@@ -287,86 +361,85 @@ def _char_width(text):
     return sum(1 if w else 0.5 for w in wide) + 0.25 * gaps
 
 
-def _signature(doc, signatory, date):
+def _signature(out, signatory, date):
     """Unsealed rule (7.3.5.2): the name 右空二字, the date below it starting two
     characters further right; a longer date is 右空二字 and pushes the name left."""
-    doc.add_paragraph(style="落款")  # 空一行
+    out.paragraph(style="落款")  # 空一行
     name_w, date_w = _char_width(signatory), _char_width(date)
     name_right, date_right = 2, 2 + max(0, name_w - 2 - date_w)
     if date_w + 2 > name_w:
         name_right, date_right = 2 + (date_w + 2 - name_w), 2
-    for text, right in ((signatory, name_right), (date, date_right)):
-        if text:
-            p = doc.add_paragraph(_text(text), style="落款")
-            p.paragraph_format.right_indent = Pt(16 * right)
-    doc.paragraphs[-1].paragraph_format.keep_with_next = False
+    if signatory:
+        out.paragraph(signatory, "落款", right_indent_twips=round(TWIPS_PER_CHAR * name_right))
+    if date:
+        out.paragraph(
+            date, "落款", keep_next=False, right_indent_twips=round(TWIPS_PER_CHAR * date_right)
+        )
 
 
-def _paragraph(doc, p, style="Normal"):
+def _paragraph(out, p, style="Normal"):
     marker, heading, text = _text(p.get("marker")), _text(p.get("heading")), _text(p.get("text"))
     if heading:
         # A run-in heading: "（一）小标题。" in the heading font, the body in 仿宋.
-        para = doc.add_paragraph(style=style)
-        para.add_run(marker + heading + ("。" if text else ""))
-        if text:
-            para.add_run(text, style=BODY_CHAR)
-        return para
-    return doc.add_paragraph(marker + text, style="Normal")
+        return out.paragraph(
+            style=style, runs=[(marker + heading + ("。" if text else ""), None), (text, BODY_CHAR)]
+        )
+    return out.paragraph(marker + text)
 
 
-def _fill_cell(tc, text, style_id):
-    """Write straight into the cell's XML: no python-docx cell lookups per cell."""
-    p = tc.find(qn("w:p"))
-    ppr = p.get_or_add_pPr()
-    ppr.get_or_add_pStyle().set(qn("w:val"), style_id)
-    r = OxmlElement("w:r")
-    t = OxmlElement("w:t")
-    t.set(qn("xml:space"), "preserve")
-    t.text = _text(text)
-    r.append(t)
-    p.append(r)
+def _cell(tr, text, style_id, width_twips, vmerge=None):
+    tc = etree.SubElement(tr, W + "tc")
+    tcpr = etree.SubElement(tc, W + "tcPr")
+    width = etree.SubElement(tcpr, W + "tcW")
+    width.set(W + "w", str(width_twips))
+    width.set(W + "type", "dxa")
+    if vmerge is not None:
+        node = etree.SubElement(tcpr, W + "vMerge")
+        if vmerge:
+            node.set(W + "val", "restart")
+    p = etree.SubElement(tc, W + "p")
+    etree.SubElement(etree.SubElement(p, W + "pPr"), W + "pStyle").set(W + "val", style_id)
+    if text:
+        t = etree.SubElement(etree.SubElement(p, W + "r"), W + "t")
+        t.set(XML_SPACE, "preserve")
+        t.text = _text(text)
 
 
-def _table(doc, columns, rows, widths_mm, merge_first=0):
-    """A bordered table; `rows` are lists of strings. With merge_first=n, runs of
-    rows that repeat the first n cells (one finding's measures) merge vertically."""
-    table = doc.add_table(rows=len(rows) + 1, cols=len(columns))
-    table.style = doc.styles["Table Grid"]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    head_id = doc.styles["表格标题行"].style_id
-    text_id = doc.styles["表格文字"].style_id
-    grid = table._tbl.tblGrid
-    for col, width in zip(grid.findall(qn("w:gridCol")), widths_mm, strict=False):
-        col.set(qn("w:w"), str(int(Mm(width).twips)))
-    trs = table._tbl.findall(qn("w:tr"))
-    header = trs[0]
-    trpr = header.get_or_add_trPr()
-    repeat = OxmlElement("w:tblHeader")
-    trpr.append(repeat)
-    for tc, name in zip(header.findall(qn("w:tc")), columns, strict=True):
-        _fill_cell(tc, name, head_id)
+def _table(out, columns, rows, widths_mm, merge_first=0):
+    """A bordered table written as XML in one pass (no python-docx cell lookups).
+    With merge_first=n, runs of rows that repeat the first n cells (one
+    finding's measures) are merged vertically."""
+    widths = [round(w * 1440 / 25.4) for w in widths_mm]
+    tbl = etree.Element(W + "tbl")
+    tblpr = etree.SubElement(tbl, W + "tblPr")
+    etree.SubElement(tblpr, W + "tblStyle").set(W + "val", out.style_id("Table Grid"))
+    tblw = etree.SubElement(tblpr, W + "tblW")
+    tblw.set(W + "w", str(sum(widths)))
+    tblw.set(W + "type", "dxa")
+    etree.SubElement(tblpr, W + "jc").set(W + "val", "center")
+    etree.SubElement(tblpr, W + "tblLayout").set(W + "type", "fixed")
+    grid = etree.SubElement(tbl, W + "tblGrid")
+    for width in widths:
+        etree.SubElement(grid, W + "gridCol").set(W + "w", str(width))
+    head_id, text_id = out.style_id("表格标题行"), out.style_id("表格文字")
+    header = etree.SubElement(tbl, W + "tr")
+    etree.SubElement(etree.SubElement(header, W + "trPr"), W + "tblHeader")  # repeat on each page
+    for name, width in zip(columns, widths, strict=True):
+        _cell(header, name, head_id, width)
     previous = None
-    for tr, row in zip(trs[1:], rows, strict=True):
-        tcs = tr.findall(qn("w:tc"))
+    for row in rows:
+        tr = etree.SubElement(tbl, W + "tr")
         key = tuple(row[:merge_first]) if merge_first else None
-        continuing = merge_first and key == previous
-        for index, (tc, value) in enumerate(zip(tcs, row, strict=True)):
-            tcpr = tc.get_or_add_tcPr()
-            width = OxmlElement("w:tcW")
-            width.set(qn("w:w"), str(int(Mm(widths_mm[index]).twips)))
-            width.set(qn("w:type"), "dxa")
-            tcpr.append(width)
+        continuing = bool(merge_first) and key == previous
+        for index, (value, width) in enumerate(zip(row, widths, strict=True)):
             if index < merge_first:
-                vmerge = OxmlElement("w:vMerge")
-                if not continuing:
-                    vmerge.set(qn("w:val"), "restart")
-                tcpr.append(vmerge)
-                if continuing:
-                    _fill_cell(tc, "", text_id)
-                    continue
-            _fill_cell(tc, value, text_id)
+                _cell(tr, "" if continuing else value, text_id, width, vmerge=not continuing)
+            else:
+                _cell(tr, value, text_id, width)
         previous = key
-    return table
+    out.sect_pr.addprevious(tbl)
+    # An empty paragraph after a table keeps Word from gluing the next one to it.
+    out.paragraph(style="主送机关")
 
 
 LEDGER_COLUMNS = ["序号", "存在问题", "整改措施", "责任人", "整改时限", "整改状态"]
@@ -393,55 +466,58 @@ def _ledger_rows(ledger):
     return rows
 
 
-def render_docx(data, layout=None, properties=None):
-    """DOCX bytes for a report's plain data (see reports.content)."""
-    layout = layout or Layout()
+@functools.lru_cache(maxsize=32)
+def _base_document(layout):
+    """An empty document with the styles, page setup and footers of `layout`:
+    built once per layout, then every report starts from its bytes."""
     doc = Document()
     _setup_styles(doc, layout)
     _page_setup(doc, layout)
     body = doc.element.body
     for p in list(body.findall(qn("w:p"))):
         body.remove(p)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
 
-    doc.add_paragraph(_text(data.get("title")), style="Title")
-    doc.add_paragraph(style="主送机关")  # 标题下空一行
+
+def render_docx(data, layout=None, properties=None):
+    """DOCX bytes for a report's plain data (see reports.content)."""
+    layout = layout or Layout()
+    doc = Document(io.BytesIO(_base_document(layout)))
+
+    out = _Writer(doc)
+    out.paragraph(_text(data.get("title")), "Title")
+    out.paragraph(style="主送机关")  # 标题下空一行
     if data.get("addressee"):
-        doc.add_paragraph(_text(data["addressee"]).rstrip("：:") + "：", style="主送机关")
+        out.paragraph(_text(data["addressee"]).rstrip("：:") + "：", "主送机关")
     for p in data.get("opening", []):
-        _paragraph(doc, p)
+        _paragraph(out, p)
     for part in data.get("parts", []):
-        doc.add_paragraph(_text(part["number"] + part["title"]), style="Heading 1")
+        out.paragraph(_text(part["number"] + part["title"]), "Heading 1")
         for p in part.get("paragraphs", []):
-            _paragraph(doc, p, style="Heading 2" if p.get("heading") else "Normal")
+            _paragraph(out, p, style="Heading 2" if p.get("heading") else "Normal")
         if part.get("table"):
             t = part["table"]
-            _table(
-                doc,
-                t["columns"],
-                t["rows"],
-                t.get("widths") or [156 / len(t["columns"])] * len(t["columns"]),
-            )
+            widths = t.get("widths") or [156 / len(t["columns"])] * len(t["columns"])
+            _table(out, t["columns"], t["rows"], widths)
     for p in data.get("closing", []):
-        _paragraph(doc, p)
+        _paragraph(out, p)
     ledger = data.get("ledger") or []
-    if len(doc.paragraphs) > 2:
-        # The signature never stands alone on a page (7.3.5.5): the last body
-        # paragraph moves with it when the page is full.
-        doc.paragraphs[-1].paragraph_format.keep_with_next = True
+    # The signature never stands alone on a page (7.3.5.5): the last body
+    # paragraph moves with it when the page is full.
+    out.keep_last_with_next()
     if ledger:
-        doc.add_paragraph(style="Normal").paragraph_format.keep_with_next = True  # 空一行
-        note = doc.add_paragraph("附件：整改落实台账", style="Normal")
-        note.paragraph_format.keep_with_next = True
-    _signature(doc, _text(data.get("signatory")), _text(data.get("issue_date")))
+        out.paragraph(keep_next=True)  # 空一行
+        out.paragraph("附件：整改落实台账", keep_next=True)
+    _signature(out, _text(data.get("signatory")), _text(data.get("issue_date")))
 
     if ledger:
         # 附件 on its own page: "附件" top left in 黑体, the title centred on the third line.
-        mark = doc.add_paragraph("附件", style="附件标识")
-        mark.paragraph_format.page_break_before = True
-        doc.add_paragraph(style="主送机关")
-        heading = doc.add_paragraph("整改落实台账", style="Title")
-        heading.paragraph_format.space_after = Pt(12)
-        _table(doc, LEDGER_COLUMNS, _ledger_rows(ledger), LEDGER_WIDTHS, merge_first=2)
+        out.paragraph("附件", "附件标识", page_break_before=True)
+        out.paragraph(style="主送机关")
+        out.paragraph("整改落实台账", "Title")
+        _table(out, LEDGER_COLUMNS, _ledger_rows(ledger), LEDGER_WIDTHS, merge_first=2)
 
     props = properties or Properties()
     core = doc.core_properties
@@ -455,6 +531,6 @@ def render_docx(data, layout=None, properties=None):
     if props.created:
         core.created = props.created
         core.modified = props.created
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,152 @@
+"""make bench (part 2): 导出本季度报告 for N approved reports through two real
+Celery worker processes; prints wall time, reports per second and peak memory.
+
+Uses its own organisation tree ("基准测试") in the configured database and a
+queue of its own, so it never touches real data or real workers' queues.
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from bench.docx_bench import standard_report
+from ideology_review.celery import app
+from meetings.models import Membership, Organisation, Person
+from reports import exports
+from reports.models import GeneratedFile, QuarterlyReport, ReportSubmission
+
+COMMITTEE = "中共基准测试县委员会"
+
+
+class Command(BaseCommand):
+    help = "基准：N个党组织的本季度报告通过两个Celery worker进程打包导出。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--branches", type=int, default=200)
+        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--timeout", type=int, default=300)
+
+    def handle(self, *args, branches, workers, timeout, **options):
+        if not settings.CELERY_BROKER_URL:
+            raise CommandError("需要 CELERY_BROKER_URL（Redis）：基准要测的是真实 worker 进程。")
+        department, reviewer = self._dataset(branches)
+        GeneratedFile.objects.filter(organisation__path__startswith=department.parent.path).delete()
+        queue = f"ideology-bench-{uuid.uuid4().hex[:8]}"
+        media = tempfile.mkdtemp(prefix="bench-media-")
+        procs = [self._worker(queue, media, i) for i in range(workers)]
+        try:
+            time.sleep(4)  # let the workers connect
+            app.conf.task_default_queue = queue
+            app.conf.task_always_eager = False
+            started = time.monotonic()
+            bundle = exports.request_quarter_bundle(
+                department=department, year=2026, quarter=3, by=reviewer
+            )
+            while time.monotonic() - started < timeout:
+                bundle.refresh_from_db()
+                if bundle.status in (GeneratedFile.Status.DONE, GeneratedFile.Status.FAILED):
+                    break
+                time.sleep(0.1)
+            elapsed = time.monotonic() - started
+        finally:
+            peaks = [self._stop(p) for p in procs]
+        if bundle.status != GeneratedFile.Status.DONE:
+            raise CommandError(f"打包未完成：{bundle.get_status_display()} {bundle.error}")
+        self.stdout.write(f"本季度报告打包基准（{branches}个党组织，{workers}个worker进程）")
+        self.stdout.write(f"  总耗时        {elapsed:6.1f} s   （目标 < 20 s / 200份）")
+        self.stdout.write(f"  吞吐          {branches / elapsed:6.1f} 份/秒")
+        self.stdout.write(f"  压缩包大小    {bundle.size / 1024 / 1024:6.1f} MB")
+        self.stdout.write("  worker峰值内存 " + "、".join(f"{p / 1024:.0f} MB" for p in peaks))
+
+    def _dataset(self, n):
+        committee, _ = Organisation.objects.get_or_create(
+            name=COMMITTEE, defaults={"org_type": Organisation.OrgType.COMMITTEE}
+        )
+        department, _ = Organisation.objects.get_or_create(
+            name="中共基准测试县委宣传部",
+            defaults={"org_type": Organisation.OrgType.PROPAGANDA, "parent": committee},
+        )
+        user, _ = get_user_model().objects.get_or_create(username="bench-reviewer")
+        person, _ = Person.objects.get_or_create(name="基准审核人", user=user)
+        Membership.objects.get_or_create(
+            person=person, organisation=department, defaults={"role": Membership.Role.REVIEWER}
+        )
+        existing = Organisation.objects.filter(parent=committee, must_report=True).count()
+        content = standard_report()
+        for i in range(existing, n):
+            org = Organisation.objects.create(
+                name=f"中共基准测试县第{i + 1}支部委员会",
+                parent=committee,
+                must_report=True,
+                org_type=Organisation.OrgType.BRANCH,
+                unit_type=Organisation.UnitType.SCHOOL,
+            )
+            report = QuarterlyReport.objects.create(
+                organisation=org,
+                year=2026,
+                quarter=3,
+                title=content["title"],
+                status=QuarterlyReport.Status.APPROVED,
+                round=1,
+            )
+            ReportSubmission.objects.create(report=report, round=1, content=content)
+        return department, user
+
+    def _worker(self, queue, media, index):
+        db = connection.settings_dict
+        env = {
+            **os.environ,
+            "CELERY_QUEUE": queue,
+            "MEDIA_ROOT": media,
+            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        }
+        if not db["ENGINE"].endswith("sqlite3"):
+            env["DATABASE_URL"] = (
+                f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
+                f"{db['PORT'] or 5432}/{db['NAME']}"
+            )
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "ideology_review",
+                "worker",
+                "--pool=solo",
+                f"--queues={queue}",
+                f"--hostname=bench{index}@%h",
+                "--loglevel=WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def _stop(self, process):
+        """Stop a worker; return its peak resident memory in KiB (VmHWM)."""
+        peak = 0
+        try:
+            with open(f"/proc/{process.pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        peak = int(line.split()[1])
+        except OSError:
+            pass
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        return peak
