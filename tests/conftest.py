@@ -105,6 +105,9 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Real hashing costs ~0.3 s per user; tests check access, not hash strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # client.login() has no request for django-axes to key on; the login
+    # protection tests switch it on and log in through the login page.
+    settings.AXES_ENABLED = False
 
 
 def make_user(organisation, role, *, name, party_role=Membership.PartyRole.MEMBER):

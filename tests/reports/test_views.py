@@ -177,7 +177,7 @@ def branches(world, n):
 def test_inbox_runs_a_fixed_number_of_queries(client, world, django_assert_num_queries, n):
     branches(world, n)
     client.force_login(world.reviewer)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(8):
         response = client.get(reverse("reports:inbox"))
     assert len(response.context["reports"]) == n
 
@@ -186,7 +186,7 @@ def test_inbox_runs_a_fixed_number_of_queries(client, world, django_assert_num_q
 def test_dashboard_runs_a_fixed_number_of_queries(client, world, django_assert_num_queries, n):
     branches(world, n)
     client.force_login(world.reviewer)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(13):
         response = client.get(reverse("reports:dashboard"), {"year": 2026, "quarter": 3})
     assert response.context["summary"]["should"] == n + 2  # and the two branches of `world`
     assert response.context["summary"]["pending"] == n
@@ -202,6 +202,6 @@ def test_report_page_runs_a_fixed_number_of_queries(
             finding__meeting=report.organisation.meetings.first(), finding__title=f"问题{i}"
         )
     client.force_login(world.secretary)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(17):
         response = client.get(reverse("reports:detail", args=[report.pk]))
     assert response.status_code == 200

@@ -1,0 +1,148 @@
+"""Production settings, login protection and sessions."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def production_env(**extra):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SECURE_", "DEBUG", "SECRET_KEY", "STATICFILES", "DJANGO_"))
+    }
+    env.update(
+        DEBUG="false",
+        SECRET_KEY="k" + "9f3Lq-Z2x!pR7wV0sT4uY8aB1cD5eF6gH3jK7mN2oP4qR8sT0uV",
+        ALLOWED_HOSTS="yp.example.gov.cn",
+        DATABASE_URL=f"sqlite:///{ROOT / '.deploy-check.sqlite3'}",
+    )
+    env.update(extra)
+    return env
+
+
+def manage(*args, env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_reports_nothing_with_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = production_env()
+    del env["SECRET_KEY"]
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY 未设置" in result.stderr
+
+
+def test_demo_data_is_refused_in_production():
+    result = manage("load_demo", env=production_env())
+    assert result.returncode != 0
+    assert "生产环境" in result.stderr
+
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, username, password, address="10.0.0.8"):
+    return client.post(
+        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address
+    )
+
+
+@pytest.fixture
+def accounts(settings, world):
+    settings.AXES_ENABLED = True
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.all().delete()
+    return world
+
+
+def test_ten_wrong_passwords_lock_that_username_only(accounts):
+    secretary, outsider = accounts.secretary.username, accounts.outsider.username
+    office = Client()
+    for _ in range(10):
+        response = login(office, secretary, "wrong-password")
+    assert response.status_code in (200, 429)
+    locked = login(office, secretary, "qingshan2026")
+    assert locked.status_code == 429
+    assert "登录失败次数过多，该账号已暂时锁定" in locked.content.decode()
+    # a colleague at the same address is not affected
+    assert login(Client(), outsider, "qingshan2026").status_code == 302
+    # nor is the same user at another address
+    assert login(Client(), secretary, "qingshan2026", address="10.0.0.9").status_code == 302
+
+
+def test_nine_wrong_passwords_do_not_lock(accounts):
+    client = Client()
+    for _ in range(9):
+        login(client, accounts.secretary.username, "wrong")
+    assert login(client, accounts.secretary.username, "qingshan2026").status_code == 302
+
+
+def test_sessions_expire_after_idle_minutes(client, world, settings):
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST  # every request extends the idle window
+    client.force_login(world.secretary)
+    response = client.get(reverse("meetings:dashboard"))
+    assert response.cookies["sessionid"]["max-age"] == 1800
+
+
+def test_password_change_logs_out_every_other_session(world):
+    here, elsewhere = Client(), Client()
+    here.force_login(world.secretary)
+    elsewhere.force_login(world.secretary)
+    response = here.post(
+        reverse("password_change"),
+        {
+            "old_password": "qingshan2026",
+            "new_password1": "Qingshan-2027-safe",
+            "new_password2": "Qingshan-2027-safe",
+        },
+    )
+    assert response.status_code == 302
+    assert here.get(reverse("meetings:dashboard")).status_code == 200
+    assert elsewhere.get(reverse("meetings:dashboard")).status_code == 302
+
+
+def test_weak_passwords_are_refused(world, client):
+    client.force_login(world.secretary)
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "qingshan2026",
+            "new_password1": "12345678",
+            "new_password2": "12345678",
+        },
+    )
+    assert response.status_code == 200
+    assert "这个密码太常见了" in response.content.decode()
+
+
+def test_security_headers(client, world):
+    client.force_login(world.secretary)
+    response = client.get(reverse("meetings:dashboard"))
+    assert response["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
