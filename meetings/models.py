@@ -745,3 +745,17 @@ class MeasureEvidence(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+# Audit trail: every create, change and delete of these models is logged with
+# the actor, the address and the fields' old and new values (meetings.audit).
+from auditlog.registry import auditlog  # noqa: E402
+
+auditlog.register(Organisation)
+auditlog.register(Person)
+auditlog.register(Membership)
+auditlog.register(Meeting, m2m_fields={"attendees"}, exclude_fields=["updated_at"])
+auditlog.register(MeetingAttachment)
+auditlog.register(Finding, exclude_fields=["updated_at"])
+auditlog.register(Measure, exclude_fields=["updated_at"])
+auditlog.register(MeasureEvidence)

@@ -13,7 +13,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from reports.models import QuarterlyReport
 
-from . import exports
+from . import audit, exports
 from .access import (
     get_finding_for_user,
     get_measure_for_user,
@@ -221,6 +221,7 @@ def meeting_detail(request, pk):
             "attachments": meeting.attachments.all(),
             "can_manage": scope.can_manage(meeting.organisation_id),
             "attachment_form": AttachmentForm(),
+            "history": audit.history_for(meeting),
         }
     )
     return render(request, "meetings/meeting_detail.html", context)
@@ -278,6 +279,14 @@ def meeting_confirm(request, pk):
         status=Meeting.Status.CONFIRMED, confirmed_at=timezone.now(), confirmed_by=request.user
     )
     if updated:
+        # A queryset update sends no signal: the audit row is written here.
+        audit.record(
+            meeting,
+            event="确认会议记录",
+            request=request,
+            action=audit.UPDATE,
+            changes={"status": ["草稿", "已确认"]},
+        )
         messages.success(request, "操作成功：会议记录已确认，记录已锁定。")
     else:
         messages.info(request, "会议记录此前已确认。")
@@ -305,7 +314,8 @@ def attachment_upload(request, pk):
     return redirect(meeting)
 
 
-def _file_response(stored):
+def _file_response(request, stored):
+    audit.record(stored, event="下载", request=request)
     try:
         handle = stored.file.open("rb")
     except FileNotFoundError:
@@ -319,7 +329,7 @@ def attachment_download(request, pk):
         MeetingAttachment.objects.filter(meeting__in=Meeting.objects.for_user(request.user)),
         pk=pk,
     )
-    return _file_response(attachment)
+    return _file_response(request, attachment)
 
 
 @login_required
@@ -328,7 +338,7 @@ def evidence_download(request, pk):
         MeasureEvidence.objects.filter(measure__in=Measure.objects.for_user(request.user)),
         pk=pk,
     )
-    return _file_response(evidence)
+    return _file_response(request, evidence)
 
 
 # ---------------------------------------------------------------------------
@@ -410,6 +420,7 @@ def finding_detail(request, pk):
     finding = get_finding_for_user(request.user, pk)
     context = _findings_context(request, Finding.objects.filter(pk=finding.pk), finding=finding)
     context["finding"] = finding
+    context["history"] = audit.history_for(finding, *finding.measures.all())
     return render(request, "meetings/finding_detail.html", context)
 
 
@@ -634,6 +645,9 @@ def measure_ledger(request):
 @login_required
 def ledger_export(request, kind):
     """导出台账: the ledger as XLSX, with the filters on screen."""
+    audit.record(
+        request.user, event="导出台账", request=request, 台账=kind, 筛选=request.GET.urlencode()
+    )
     if kind == "findings":
         _, qs = _finding_ledger(request)
         return exports.findings_xlsx(qs)

@@ -349,3 +349,10 @@ class GeneratedFile(models.Model):
     @property
     def is_pending(self):
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+from auditlog.registry import auditlog  # noqa: E402
+
+auditlog.register(QuarterlyReport, exclude_fields=["updated_at"])
+auditlog.register(ReportItem)
+auditlog.register(DocumentFormat)

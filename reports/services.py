@@ -9,6 +9,7 @@ a submission and writes a ReportEvent (审核记录).
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from meetings import audit
 from meetings.access import get_scope
 from meetings.models import QUARTER_NAMES
 
@@ -64,6 +65,8 @@ def report_assemble(*, report, by):
         if not locked.is_editable:
             raise ReportError(f"报告{locked.get_status_display()}，不能修改。")
         written = assembly.apply(locked, assembly.generate(locked))
+        # bulk_create sends no signals: one audit row for the whole assembly.
+        audit.record(locked, event="一键汇总", actor=by, action=audit.UPDATE, 生成段落=written)
         locked.assembled_at = timezone.now()
         locked.save(update_fields=["assembled_at", "updated_at"])
     return written
@@ -163,6 +166,14 @@ def _transition(report, action, by, *, comment="", accept_warnings=False, run_ch
                 "review_comment",
                 "updated_at",
             ]
+        )
+        audit.record(
+            locked,
+            event=str(Action(action).label),
+            actor=by,
+            action=audit.UPDATE,
+            changes={"status": [str(Status(from_status).label), str(Status(target).label)]},
+            意见=comment,
         )
         event = ReportEvent.objects.create(
             report=locked,

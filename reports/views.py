@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from meetings import audit
 from meetings.access import get_organisation_for_user, get_scope
 from meetings.models import Membership
 from meetings.text import parse_int
@@ -160,6 +161,7 @@ def report_detail(request, pk):
         "events": events,
         "latest": submissions[0] if submissions else None,
         "files": report.files.select_related("requested_by__person").order_by("-pk")[:5],
+        "history": audit.history_for(report),
         "submit_form": SubmitForm(),
         "review_form": ReviewForm(),
     }
@@ -339,6 +341,7 @@ def item_move(request, pk, direction):
             for position, sibling in enumerate(siblings, start=1):
                 sibling.order = position * 10
             ReportItem.objects.bulk_update(siblings, ["order"])
+            audit.record(report, event="调整段落顺序", request=request, action=audit.UPDATE)
     return redirect(f"{report.get_absolute_url()}#item-{item.pk}")
 
 
@@ -439,6 +442,7 @@ def _after_export(request, file, fallback):
 @require_POST
 def export_docx(request, pk):
     report = get_report_for_user(request.user, pk)
+    audit.record(report, event="导出DOCX", request=request)
     try:
         file = exports.request_report_docx(report=report, by=request.user)
     except exports.ExportError as error:
@@ -465,6 +469,13 @@ def file_download(request, pk):
         handle = file.file.open("rb")
     except FileNotFoundError:
         raise Http404("文件不存在。") from None
+    audit.record(
+        file.report or file.organisation,
+        event="下载",
+        request=request,
+        文件=file.filename,
+        版本=file.version_label,
+    )
     return FileResponse(handle, as_attachment=True, filename=file.filename)
 
 
@@ -505,6 +516,7 @@ def export_quarter(request):
         messages.error(request, "请选择正确的年度和季度。")
         return redirect("reports:dashboard")
     target = f"{reverse('reports:dashboard')}?year={year}&quarter={quarter}#exports"
+    audit.record(departments[0], event="导出本季度报告", request=request, 年度=year, 季度=quarter)
     try:
         exports.request_quarter_bundle(
             department=departments[0], year=year, quarter=quarter, by=request.user

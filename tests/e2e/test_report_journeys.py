@@ -136,7 +136,7 @@ def test_reviewer_returns_branch_revises_reviewer_approves(page, live_server, wo
     expect(page.get_by_text("审核意见：风险点不够具体，请补充。")).to_be_visible()
     page.get_by_role("link", name=re.compile(r"^\d{4}年第.季度$")).click()
     expect(page.get_by_text("审核意见：风险点不够具体，请补充。")).to_be_visible()
-    expect(page.get_by_role("cell", name="风险点不够具体，请补充。")).to_be_visible()  # 审核记录
+    expect(page.get_by_role("cell", name="风险点不够具体，请补充。", exact=True)).to_be_visible()
     paragraph(page, "工作群转发无关信息").get_by_role("link", name="编辑").click()
     page.get_by_label("正文").fill("三个年级组工作群共转发无关信息12条，存在不良信息传播隐患。")
     page.get_by_role("button", name="保存").click()

@@ -86,7 +86,7 @@ def test_meeting_page_runs_a_fixed_number_of_queries(
 ):
     meeting = one_meeting_with_many_findings(world, rows)
     client.force_login(world.secretary)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(15):
         response = client.get(meeting.get_absolute_url())
     assert response.status_code == 200
     assert len(response.context["findings"]) == rows

@@ -122,7 +122,7 @@ def test_downloads_are_scoped(client, world):
     client.force_login(world.secretary)
     response = client.get(url)
     assert response.status_code == 200
-    response.close()
+    assert b"".join(response.streaming_content).startswith(b"PK")
 
 
 def _fresh_pools():

@@ -202,6 +202,6 @@ def test_report_page_runs_a_fixed_number_of_queries(
             finding__meeting=report.organisation.meetings.first(), finding__title=f"问题{i}"
         )
     client.force_login(world.secretary)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(19):
         response = client.get(reverse("reports:detail", args=[report.pk]))
     assert response.status_code == 200

@@ -1,0 +1,192 @@
+"""The audit trail: every change, transition, export, download and login leaves a row."""
+
+import pytest
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from meetings.models import Finding, Meeting, MeetingAttachment
+from reports import services
+
+from .factories import FindingFactory, MeetingFactory
+from .reports.test_workflow import make_report
+
+pytestmark = pytest.mark.django_db
+ADDRESS = "10.1.2.3"
+
+
+def rows(obj):
+    return list(
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(obj), object_pk=str(obj.pk)
+        ).order_by("pk")
+    )
+
+
+def event(entry):
+    return (entry.additional_data or {}).get("事件")
+
+
+def finding_form(finding, **changes):
+    data = {
+        "finding_type": finding.finding_type,
+        "category": finding.category_id,
+        "title": finding.title,
+        "details": finding.details,
+        "risk_level": finding.risk_level,
+        "source": finding.source,
+        "include_in_report": "on",
+    }
+    data.update(changes)
+    return data
+
+
+def test_editing_a_finding_shows_who_changed_what_from_what(client, world):
+    finding = FindingFactory(meeting__organisation=world.branch, title="旧的问题概述")
+    client.force_login(world.secretary)
+    client.post(
+        reverse("meetings:finding_edit", args=[finding.pk]),
+        finding_form(finding, title="新的问题概述", risk_level="高"),
+        REMOTE_ADDR=ADDRESS,
+    )
+    update = rows(finding)[-1]
+    assert update.action == LogEntry.Action.UPDATE
+    assert update.actor == world.secretary and update.remote_addr == ADDRESS
+    assert update.changes_dict["title"] == ["旧的问题概述", "新的问题概述"]
+    page = client.get(reverse("meetings:finding_detail", args=[finding.pk])).content.decode()
+    assert "历史记录" in page
+    assert "<strong>问题概述</strong>：旧的问题概述 → 新的问题概述" in page
+    assert "<strong>风险等级</strong>：中 → 高" in page
+    assert "王丽华" in page and ADDRESS in page
+
+
+def test_create_and_delete_are_logged(client, world):
+    client.force_login(world.secretary)
+    client.post(
+        reverse("meetings:create"),
+        {
+            "title": "新会议",
+            "meeting_type": "分析研判会议",
+            "date": "2026-09-24",
+            "time_of_day": "下午",
+        },
+        REMOTE_ADDR=ADDRESS,
+    )
+    meeting = Meeting.objects.get()
+    created = rows(meeting)
+    assert [e.action for e in created] == [LogEntry.Action.CREATE]
+    assert created[0].actor == world.secretary
+    finding = FindingFactory(meeting=meeting)
+    client.post(reverse("meetings:finding_delete", args=[finding.pk]))
+    assert rows(finding)[-1].action == LogEntry.Action.DELETE
+
+
+def test_confirming_a_meeting_is_logged_once(client, world):
+    meeting = MeetingFactory(organisation=world.branch)
+    client.force_login(world.secretary)
+    before = len(rows(meeting))
+    client.post(reverse("meetings:confirm", args=[meeting.pk]), REMOTE_ADDR=ADDRESS)
+    client.post(reverse("meetings:confirm", args=[meeting.pk]))
+    new = rows(meeting)[before:]
+    assert [event(e) for e in new] == ["确认会议记录"]
+    assert new[0].changes_dict["status"] == ["草稿", "已确认"]
+    assert new[0].remote_addr == ADDRESS
+
+
+def test_review_transitions_leave_one_row_each(world):
+    report = make_report(world)
+    services.report_submit(report=report, by=world.secretary)
+    services.report_return(report=report, by=world.reviewer, comment="请补充")
+    services.report_resubmit(report=report, by=world.secretary)
+    services.report_approve(report=report, by=world.reviewer, comment="同意。")
+    events = [(event(e), e.actor) for e in rows(report) if event(e)]
+    assert events == [
+        ("一键汇总", world.secretary),
+        ("提交审核", world.secretary),
+        ("退回修改", world.reviewer),
+        ("重新提交", world.secretary),
+        ("审核通过", world.reviewer),
+    ]
+    returned = next(e for e in rows(report) if event(e) == "退回修改")
+    assert returned.additional_data["意见"] == "请补充"
+
+
+def test_exports_and_downloads_are_logged(client, world):
+    report = make_report(world)
+    meeting = report.organisation.meetings.get()
+    client.force_login(world.secretary)
+    client.post(
+        reverse("meetings:attachment_upload", args=[meeting.pk]),
+        {"kind": "签到表", "file": SimpleUploadedFile("签到表.pdf", b"%PDF-1.4")},
+    )
+    attachment = MeetingAttachment.objects.get()
+    response = client.get(
+        reverse("meetings:attachment_download", args=[attachment.pk]), REMOTE_ADDR=ADDRESS
+    )
+    b"".join(response.streaming_content)  # consumed through the test client's wrapper
+    assert [event(e) for e in rows(attachment)][-1] == "下载"
+    client.post(reverse("reports:export_docx", args=[report.pk]))
+    file = report.files.get()
+    response = client.get(reverse("reports:file_download", args=[file.pk]))
+    b"".join(response.streaming_content)
+    assert [event(e) for e in rows(report) if event(e) in ("导出DOCX", "下载")] == [
+        "导出DOCX",
+        "下载",
+    ]
+    response = client.get(reverse("meetings:ledger_export", args=["measures"]), {"year": 2026})
+    b"".join(response.streaming_content)
+    ledger = [e for e in rows(world.secretary) if event(e) == "导出台账"]
+    assert len(ledger) == 1 and ledger[0].additional_data["筛选"] == "year=2026"
+
+
+def test_logins_succeeded_and_failed_are_logged(world):
+    client = Client()
+    client.post(
+        reverse("login"),
+        {"username": world.secretary.username, "password": "bad"},
+        REMOTE_ADDR=ADDRESS,
+    )
+    client.post(reverse("login"), {"username": "nobody", "password": "bad"}, REMOTE_ADDR=ADDRESS)
+    client.post(
+        reverse("login"),
+        {"username": world.secretary.username, "password": "qingshan2026"},
+        REMOTE_ADDR=ADDRESS,
+    )
+    entries = [
+        (event(e), e.object_repr, e.remote_addr)
+        for e in LogEntry.objects.filter(action=LogEntry.Action.ACCESS).order_by("pk")
+    ]
+    assert entries == [
+        ("登录失败", world.secretary.username, ADDRESS),
+        ("登录失败", "nobody", ADDRESS),
+        ("登录成功", world.secretary.username, ADDRESS),
+    ]
+
+
+def test_passwords_never_enter_the_log(world):
+    world.secretary.set_password("another-Secret-2027")
+    world.secretary.save()
+    entry = rows(world.secretary)[-1]
+    assert "another-Secret-2027" not in str(entry.changes)
+    assert entry.changes_dict["password"][1] != world.secretary.password
+
+
+def test_ordinary_users_cannot_reach_the_log(client, world):
+    client.force_login(world.secretary)
+    response = client.get("/admin/auditlog/logentry/")
+    assert response.status_code == 302 and "/admin/login/" in response.url
+
+
+@pytest.mark.parametrize("edits", [1, 30])
+def test_history_panel_query_count_does_not_grow(client, world, django_assert_num_queries, edits):
+    finding = FindingFactory(meeting__organisation=world.branch)
+    for i in range(edits):
+        finding.title = f"第{i}次修改"
+        finding.save()
+    client.force_login(world.secretary)
+    with django_assert_num_queries(15):
+        response = client.get(reverse("meetings:finding_detail", args=[finding.pk]))
+    assert len(response.context["history"]) == edits + 1
+    assert Finding.objects.count() == 1
