@@ -4,7 +4,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
-from django.db.models import Q
+from django.db.models import F, Q
 
 from .models import (
     Finding,
@@ -72,6 +72,52 @@ class CleanFormMixin:
         self.helper.disable_csrf = True
 
 
+CONFLICT = (
+    "该记录已被他人修改并保存。为避免覆盖对方的修改，本次内容尚未保存：您填写的内容仍保留在本页，"
+    "请在新窗口中打开该记录查看最新内容，核对后再提交。"
+)
+
+
+class VersionConflict(Exception):
+    """The record changed since the form was opened."""
+
+
+class VersionedFormMixin:
+    """Optimistic locking: the form carries the version it was opened at; a
+    save against a newer version is refused instead of overwriting it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"] = forms.IntegerField(
+            widget=forms.HiddenInput, required=False, initial=self.instance.version
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        posted = cleaned.get("version")
+        if self.instance.pk and posted is not None:
+            model = type(self.instance)
+            current = model.objects.filter(pk=self.instance.pk).values_list("version", flat=True)
+            if current.first() != posted:
+                raise forms.ValidationError(CONFLICT, code="conflict")
+        return cleaned
+
+    def claim_version(self):
+        """Move the version on atomically (call just before saving); raise
+        VersionConflict if somebody saved in between."""
+        posted = self.cleaned_data.get("version")
+        if not self.instance.pk or posted is None or getattr(self, "_claimed", False):
+            return
+        model = type(self.instance)
+        claimed = model.objects.filter(pk=self.instance.pk, version=posted).update(
+            version=F("version") + 1
+        )
+        if not claimed:
+            raise VersionConflict
+        self.instance.version = posted + 1
+        self._claimed = True
+
+
 def people_of(organisation):
     return Person.objects.filter(memberships__organisation=organisation).order_by("name", "pk")
 
@@ -85,7 +131,7 @@ def validate_plausible_date(value, label):
         )
 
 
-class MeetingForm(CleanFormMixin, forms.ModelForm):
+class MeetingForm(VersionedFormMixin, CleanFormMixin, forms.ModelForm):
     class Meta:
         model = Meeting
         fields = [
@@ -157,6 +203,7 @@ class MeetingForm(CleanFormMixin, forms.ModelForm):
         return cleaned
 
     def save(self, commit=True):
+        self.claim_version()
         meeting = super().save(commit=False)
         meeting.organisation = self.organisation
         if commit:
@@ -165,7 +212,7 @@ class MeetingForm(CleanFormMixin, forms.ModelForm):
         return meeting
 
 
-class FindingForm(CleanFormMixin, forms.ModelForm):
+class FindingForm(VersionedFormMixin, CleanFormMixin, forms.ModelForm):
     class Meta:
         model = Finding
         fields = [
@@ -201,6 +248,7 @@ class FindingForm(CleanFormMixin, forms.ModelForm):
         return value
 
     def save(self, commit=True):
+        self.claim_version()
         finding = super().save(commit=False)
         finding.organisation = self.organisation
         if self.meeting is not None:
@@ -210,7 +258,7 @@ class FindingForm(CleanFormMixin, forms.ModelForm):
         return finding
 
 
-class MeasureForm(CleanFormMixin, forms.ModelForm):
+class MeasureForm(VersionedFormMixin, CleanFormMixin, forms.ModelForm):
     class Meta:
         model = Measure
         fields = [
@@ -252,7 +300,7 @@ class MeasureForm(CleanFormMixin, forms.ModelForm):
         return cleaned
 
 
-class MeasureProgressForm(CleanFormMixin, forms.ModelForm):
+class MeasureProgressForm(VersionedFormMixin, CleanFormMixin, forms.ModelForm):
     """What may still change once the meeting record is confirmed."""
 
     class Meta:

@@ -378,6 +378,7 @@ class Meeting(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -573,6 +574,7 @@ class Finding(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -675,6 +677,7 @@ class Measure(models.Model):
     progress_note = SafeTextField(_("进展情况"), blank=True)
     order = models.PositiveIntegerField(_("排序"), default=0)
     completed_at = models.DateField(_("完成日期"), null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -754,8 +757,8 @@ from auditlog.registry import auditlog  # noqa: E402
 auditlog.register(Organisation)
 auditlog.register(Person)
 auditlog.register(Membership)
-auditlog.register(Meeting, m2m_fields={"attendees"}, exclude_fields=["updated_at"])
+auditlog.register(Meeting, m2m_fields={"attendees"}, exclude_fields=["updated_at", "version"])
 auditlog.register(MeetingAttachment)
-auditlog.register(Finding, exclude_fields=["updated_at"])
-auditlog.register(Measure, exclude_fields=["updated_at"])
+auditlog.register(Finding, exclude_fields=["updated_at", "version"])
+auditlog.register(Measure, exclude_fields=["updated_at", "version"])
 auditlog.register(MeasureEvidence)

@@ -22,6 +22,7 @@ from .access import (
     get_scope,
 )
 from .forms import (
+    CONFLICT,
     AttachmentForm,
     EvidenceForm,
     FindingForm,
@@ -29,6 +30,7 @@ from .forms import (
     MeasureForm,
     MeasureProgressForm,
     MeetingForm,
+    VersionConflict,
 )
 from .models import (
     QUARTER_NAMES,
@@ -52,6 +54,18 @@ def _redirect(request, url):
     if request.htmx:
         return HttpResponseClientRedirect(url)
     return redirect(url)
+
+
+def save_versioned(form, save):
+    """Save a versioned form; on a lost race keep the input and say why."""
+    try:
+        with transaction.atomic():
+            form.claim_version()
+            save()
+    except VersionConflict:
+        form.add_error(None, CONFLICT)
+        return False
+    return True
 
 
 def _report_cleaned_text(request, form):
@@ -236,22 +250,26 @@ def meeting_edit(request, pk):
         return redirect(meeting)
     form = MeetingForm(request.POST or None, instance=meeting, organisation=meeting.organisation)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            # Confirmed in the meantime? Then nothing is written (and nothing is lost
-            # on screen: the user is told and the record stays as confirmed).
-            current = Meeting.objects.select_for_update().get(pk=meeting.pk)
-            if current.is_confirmed:
-                messages.error(request, LOCKED_MESSAGE + "您填写的内容未保存。")
-                return redirect(meeting)
-            edited = form.save(commit=False)
-            edited.save(
-                update_fields=[f for f in form.Meta.fields if f != "attendees"]
-                + ["year", "quarter", "updated_at"]
-            )
-            form.save_m2m()
-        _report_cleaned_text(request, form)
-        messages.success(request, "操作成功：会议记录已保存。")
-        return redirect(meeting)
+        try:
+            with transaction.atomic():
+                # Confirmed in the meantime? Then nothing is written (and nothing is
+                # lost on screen: the user is told, the record stays as confirmed).
+                current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+                if current.is_confirmed:
+                    messages.error(request, LOCKED_MESSAGE + "您填写的内容未保存。")
+                    return redirect(meeting)
+                edited = form.save(commit=False)  # claims the version
+                edited.save(
+                    update_fields=[f for f in form.Meta.fields if f != "attendees"]
+                    + ["year", "quarter", "updated_at"]
+                )
+                form.save_m2m()
+        except VersionConflict:
+            form.add_error(None, CONFLICT)
+        else:
+            _report_cleaned_text(request, form)
+            messages.success(request, "操作成功：会议记录已保存。")
+            return redirect(meeting)
     return render(
         request,
         "meetings/meeting_form.html",
@@ -438,8 +456,7 @@ def finding_edit(request, pk):
         organisation=finding.organisation,
         meeting=finding.meeting,
     )
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if request.method == "POST" and form.is_valid() and save_versioned(form, form.save):
         _report_cleaned_text(request, form)
         messages.success(request, "操作成功：问题已保存。")
         return _render_findings(request, meeting=finding.meeting, finding=finding)
@@ -503,8 +520,7 @@ def measure_edit(request, pk):
     form_class = MeasureProgressForm if finding.is_locked else MeasureForm
     kwargs = {} if finding.is_locked else {"organisation": finding.organisation}
     form = form_class(request.POST or None, instance=measure, **kwargs)
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if request.method == "POST" and form.is_valid() and save_versioned(form, form.save):
         _report_cleaned_text(request, form)
         messages.success(request, "操作成功：整改措施已保存。")
         return _render_findings(request, meeting=finding.meeting, finding=finding)

@@ -1,6 +1,6 @@
 from django import forms
 
-from meetings.forms import CleanFormMixin, DateInput
+from meetings.forms import CleanFormMixin, DateInput, VersionedFormMixin
 from meetings.models import QUARTER_CHOICES, today
 from meetings.text import strip_leading_marker
 
@@ -20,7 +20,7 @@ class ReportCreateForm(forms.Form):
         self.fields["quarter"].initial = (now.month - 1) // 3 + 1
 
 
-class ReportInfoForm(CleanFormMixin, forms.ModelForm):
+class ReportInfoForm(VersionedFormMixin, CleanFormMixin, forms.ModelForm):
     closing_template = forms.TypedChoiceField(
         label="结束语模板",
         required=False,
@@ -38,7 +38,7 @@ class ReportInfoForm(CleanFormMixin, forms.ModelForm):
         help_texts = {"issue_date": "如：2026年9月28日（输出时不补零）"}
 
 
-class ReportItemForm(CleanFormMixin, forms.ModelForm):
+class ReportItemForm(VersionedFormMixin, CleanFormMixin, forms.ModelForm):
     heading_choice = forms.ChoiceField(
         label="常用小标题",
         required=False,

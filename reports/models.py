@@ -78,6 +78,7 @@ class QuarterlyReport(models.Model):
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True, editable=False)
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True, editable=False)
     review_comment = SafeTextField(_("审核意见"), blank=True, editable=False)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -158,6 +159,7 @@ class ReportItem(models.Model):
     origin = models.CharField(_("来源"), max_length=10, choices=Origin, default=Origin.MANUAL)
     source_key = models.CharField(_("来源记录"), max_length=50, blank=True, editable=False)
     excluded = models.BooleanField(_("已移除"), default=False, editable=False)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("报告段落")
@@ -353,6 +355,6 @@ class GeneratedFile(models.Model):
 
 from auditlog.registry import auditlog  # noqa: E402
 
-auditlog.register(QuarterlyReport, exclude_fields=["updated_at"])
-auditlog.register(ReportItem)
+auditlog.register(QuarterlyReport, exclude_fields=["updated_at", "version"])
+auditlog.register(ReportItem, exclude_fields=["version"])
 auditlog.register(DocumentFormat)

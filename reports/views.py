@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from meetings import audit
 from meetings.access import get_organisation_for_user, get_scope
+from meetings.forms import CONFLICT, VersionConflict
 from meetings.models import Membership
 from meetings.text import parse_int
 
@@ -212,6 +213,12 @@ def report_edit(request, pk):
                 messages.error(request, "报告已提交或已审核，不能修改；您填写的内容未保存。")
                 return redirect(report)
             # Only the form's own fields: never write back a stale status or round.
+            try:
+                form.claim_version()
+            except VersionConflict:
+                form.add_error(None, CONFLICT)
+                transaction.set_rollback(True)
+                return render(request, "reports/report_form.html", {"report": report, "form": form})
             form.save(commit=False).save(update_fields=[*form.Meta.fields, "updated_at"])
         template = form.cleaned_data.get("closing_template")
         if template is not None:
@@ -297,6 +304,21 @@ def item_edit(request, pk):
             if current is None:
                 messages.error(request, "报告已提交或已审核，不能修改；您填写的内容未保存。")
                 return redirect(report)
+            try:
+                form.claim_version()
+            except VersionConflict:
+                form.add_error(None, CONFLICT)
+                transaction.set_rollback(True)
+                return render(
+                    request,
+                    "reports/item_form.html",
+                    {
+                        "report": report,
+                        "form": form,
+                        "section": item.get_section_display(),
+                        "item": item,
+                    },
+                )
             item = form.save(commit=False)
             # An edited assembled paragraph becomes the secretary's own: 一键汇总 keeps it.
             item.origin = ReportItem.Origin.MANUAL
