@@ -8,7 +8,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from reports.models import QuarterlyReport
@@ -87,6 +87,7 @@ def _page(request, queryset):
 
 
 @login_required
+@require_safe
 def dashboard(request):
     now = today()
     year, quarter = now.year, quarter_of(now)
@@ -144,6 +145,7 @@ def dashboard(request):
 
 
 @login_required
+@require_safe
 def meeting_list(request):
     qs = (
         Meeting.objects.for_user(request.user)
@@ -225,6 +227,7 @@ def _findings_context(request, findings_qs, *, meeting=None, finding=None):
 
 
 @login_required
+@require_safe
 def meeting_detail(request, pk):
     meeting = get_meeting_for_user(request.user, pk)
     scope = get_scope(request.user)
@@ -342,6 +345,7 @@ def _file_response(request, stored):
 
 
 @login_required
+@require_safe
 def attachment_download(request, pk):
     attachment = get_object_or_404(
         MeetingAttachment.objects.filter(meeting__in=Meeting.objects.for_user(request.user)),
@@ -351,6 +355,7 @@ def attachment_download(request, pk):
 
 
 @login_required
+@require_safe
 def evidence_download(request, pk):
     evidence = get_object_or_404(
         MeasureEvidence.objects.filter(measure__in=Measure.objects.for_user(request.user)),
@@ -434,6 +439,7 @@ def finding_create_standalone(request):
 
 
 @login_required
+@require_safe
 def finding_detail(request, pk):
     finding = get_finding_for_user(request.user, pk)
     context = _findings_context(request, Finding.objects.filter(pk=finding.pk), finding=finding)
@@ -633,6 +639,7 @@ def _measure_ledger(request):
 
 
 @login_required
+@require_safe
 def finding_ledger(request):
     form, qs = _finding_ledger(request)
     scope = get_scope(request.user)
@@ -649,6 +656,7 @@ def finding_ledger(request):
 
 
 @login_required
+@require_safe
 def measure_ledger(request):
     form, qs = _measure_ledger(request)
     return render(
@@ -659,6 +667,7 @@ def measure_ledger(request):
 
 
 @login_required
+@require_safe
 def ledger_export(request, kind):
     """导出台账: the ledger as XLSX, with the filters on screen."""
     audit.record(

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from meetings.access import get_scope
 from meetings.models import QUARTER_NAMES, Finding, FindingCategory, Measure, Organisation, today
@@ -76,6 +77,7 @@ def _subcount(queryset):
 
 
 @login_required
+@require_safe
 def dashboard(request):
     scope = get_scope(request.user)
     if not (scope.is_reviewer or scope.everything):

@@ -10,7 +10,7 @@ from django.db.models import Max
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from meetings import audit
 from meetings.access import get_organisation_for_user, get_scope
@@ -63,6 +63,7 @@ def _show_error(request, error):
 
 
 @login_required
+@require_safe
 def report_list(request):
     scope = get_scope(request.user)
     qs = QuarterlyReport.objects.for_user(request.user).select_related("organisation")
@@ -145,6 +146,7 @@ def _diff(previous, current):
 
 
 @login_required
+@require_safe
 def report_detail(request, pk):
     report = get_report_for_user(request.user, pk)
     scope = get_scope(request.user)
@@ -183,6 +185,7 @@ def report_detail(request, pk):
 
 
 @login_required
+@require_safe
 def report_preview(request, pk):
     report = get_report_for_user(request.user, pk)
     round_ = parse_int(request.GET.get("round"), low=1, high=32767)
@@ -369,6 +372,12 @@ def item_move(request, pk, direction):
 
 def _transition_view(request, pk, action):
     report = get_report_for_user(request.user, pk)
+    # Refuse plainly who may never do this (the service checks again, under the lock).
+    if action in ("approve", "return"):
+        if not services.can_review(request.user, report.organisation):
+            raise PermissionDenied("只有上级党委宣传部的审核人可以审核该报告。")
+    elif not get_scope(request.user).can_manage(report.organisation_id):
+        raise PermissionDenied("只有支部书记或副书记可以提交或撤回报告。")
     form = ReviewForm(request.POST)
     form.is_valid()
     comment = form.cleaned_data.get("comment", "")
@@ -429,6 +438,7 @@ def report_return(request, pk):
 
 
 @login_required
+@require_safe
 def inbox(request):
     scope = get_scope(request.user)
     if not scope.is_reviewer:
@@ -478,11 +488,13 @@ def export_docx(request, pk):
 
 
 @login_required
+@require_safe
 def file_status(request, pk):
     return render(request, "reports/includes/file_status.html", {"file": _get_file(request, pk)})
 
 
 @login_required
+@require_safe
 def file_download(request, pk):
     file = _get_file(request, pk)
     if file.status != GeneratedFile.Status.DONE or not file.file:

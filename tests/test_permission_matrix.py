@@ -1,0 +1,291 @@
+"""Every route × every persona × GET/POST, with the expected outcome in one table.
+
+The routes are read from the URL configuration: a new route without an entry
+in TABLE fails `test_every_route_is_in_the_table`.
+
+Outcomes: an HTTP status, or "L" (redirect to the login page), or "R" (another
+redirect, e.g. back to the page after a refused or done action). POSTs carry
+no form data: the question here is who gets in, not what a form accepts.
+"""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from meetings.models import MeasureEvidence, MeetingAttachment
+from reports import assembly
+from reports.models import GeneratedFile, QuarterlyReport
+
+from .factories import MeasureFactory
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ["anon", "secretary", "publicity", "outsider", "reviewer", "other_reviewer", "admin"]
+L, R = "L", "R"
+
+
+def row(**personas):
+    """One route: (GET, POST) per persona; anonymous users go to the login page."""
+    return {"anon": (L, L), **personas}
+
+
+def same(get, post, **overrides):
+    """Every logged-in persona alike, unless overridden."""
+    return row(**{**dict.fromkeys(PERSONAS[1:], (get, post)), **overrides})
+
+
+# who may read a branch's object / who may change it
+READ = {
+    "secretary": (200, 405),
+    "publicity": (200, 405),
+    "outsider": (404, 405),
+    "reviewer": (200, 405),
+    "other_reviewer": (404, 405),
+    "admin": (200, 405),
+}
+FORM = {
+    "secretary": (200, 200),
+    "publicity": (200, 200),
+    "outsider": (404, 404),
+    "reviewer": (403, 403),
+    "other_reviewer": (404, 404),
+    "admin": (403, 403),
+}
+WRITE_POST = {
+    "secretary": (405, R),
+    "publicity": (405, R),
+    "outsider": (405, 404),
+    "reviewer": (405, 403),
+    "other_reviewer": (405, 404),
+    "admin": (405, 403),
+}
+MANAGE_POST = {
+    "secretary": (405, R),
+    "publicity": (405, 403),
+    "outsider": (405, 404),
+    "reviewer": (405, 403),
+    "other_reviewer": (405, 404),
+    "admin": (405, 403),
+}
+REVIEW_POST = {
+    "secretary": (405, 403),
+    "publicity": (405, 403),
+    "outsider": (405, 404),
+    "reviewer": (405, R),
+    "other_reviewer": (405, 404),
+    "admin": (405, 403),
+}
+NEW_RECORD = {
+    "secretary": (200, 200),
+    "publicity": (200, 200),
+    "outsider": (200, 200),
+    "reviewer": (403, 403),
+    "other_reviewer": (403, 403),
+    "admin": (403, 403),
+}
+
+TABLE = {
+    # 研判会议, 问题, 整改措施, 台账
+    "meetings:dashboard": same(200, 405),
+    "meetings:list": same(200, 405),
+    "meetings:create": row(**NEW_RECORD),
+    "meetings:detail": row(**READ),
+    "meetings:edit": row(**FORM),
+    "meetings:delete": row(**MANAGE_POST),
+    "meetings:confirm": row(**MANAGE_POST),
+    "meetings:attachment_upload": row(**WRITE_POST),
+    "meetings:finding_create": row(**FORM),
+    "meetings:attachment_download": row(**READ),
+    "meetings:finding_ledger": same(200, 405),
+    "meetings:finding_create_standalone": row(**NEW_RECORD),
+    "meetings:finding_detail": row(**READ),
+    "meetings:finding_edit": row(**FORM),
+    "meetings:finding_delete": row(**WRITE_POST),
+    "meetings:measure_create": row(**FORM),
+    "meetings:measure_ledger": same(200, 405),
+    "meetings:ledger_export": same(200, 405),
+    "meetings:measure_edit": row(**FORM),
+    "meetings:measure_delete": row(**WRITE_POST),
+    "meetings:evidence_upload": row(**WRITE_POST),
+    "meetings:evidence_download": row(**READ),
+    # 研判报告, 报告审核, 导出
+    "reports:list": same(200, 405),
+    "reports:create": row(
+        secretary=(405, R),
+        publicity=(405, R),
+        outsider=(405, R),
+        reviewer=(405, 403),
+        other_reviewer=(405, 403),
+        admin=(405, 403),
+    ),
+    "reports:inbox": same(403, 405, reviewer=(200, 405), other_reviewer=(200, 405)),
+    "reports:dashboard": same(
+        403, 405, reviewer=(200, 405), other_reviewer=(200, 405), admin=(200, 405)
+    ),
+    "reports:detail": row(**READ),
+    "reports:preview": row(**READ),
+    "reports:edit": row(**FORM),
+    "reports:assemble": row(**WRITE_POST),
+    "reports:item_create": row(**FORM),
+    "reports:submit": row(**MANAGE_POST),
+    "reports:resubmit": row(**MANAGE_POST),
+    "reports:withdraw": row(**MANAGE_POST),
+    "reports:approve": row(**REVIEW_POST),
+    "reports:return": row(**REVIEW_POST),
+    "reports:export_docx": row(
+        secretary=(405, R),
+        publicity=(405, R),
+        outsider=(405, 404),
+        reviewer=(405, R),
+        other_reviewer=(405, 404),
+        admin=(405, R),
+    ),
+    "reports:export_quarter": same(405, 403, reviewer=(405, R), other_reviewer=(405, R)),
+    "reports:file_status": row(**READ),
+    "reports:file_download": row(**READ),
+    "reports:file_retry": row(
+        secretary=(405, R),
+        publicity=(405, R),
+        outsider=(405, 404),
+        reviewer=(405, R),
+        other_reviewer=(405, 404),
+        admin=(405, 403),
+    ),
+    "reports:item_edit": row(**FORM),
+    "reports:item_delete": row(**WRITE_POST),
+    "reports:item_move": row(**WRITE_POST),
+    # accounts and administration
+    "login": same(200, 200, anon=(200, 200)),
+    "logout": same(405, L, anon=(405, L)),  # back to the login page
+    "password_change": same(200, 200),
+    "password_change_done": same(200, 405),
+    "admin:index": same(R, R, anon=(R, R), admin=(200, 200)),
+}
+
+
+def route_names():
+    """Every named route of the project; Django admin's own pages count as one (admin:index)."""
+    names = set()
+
+    def walk(patterns, namespace):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace == "admin":
+                    names.add("admin:index")
+                    continue
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.add(namespace + pattern.name)
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+def test_every_route_is_in_the_table():
+    missing, stale = route_names() - set(TABLE), set(TABLE) - route_names()
+    assert not missing and not stale, f"missing: {sorted(missing)}, stale: {sorted(stale)}"
+    assert all(set(outcomes) == set(PERSONAS) for outcomes in TABLE.values())
+
+
+@pytest.fixture
+def objects(world):
+    measure = MeasureFactory(
+        finding__meeting__organisation=world.branch,
+        responsible_person=world.secretary.person_record,
+    )
+    finding, meeting = measure.finding, measure.finding.meeting
+    attachment = MeetingAttachment(meeting=meeting, original_name="签到表.pdf", size=8)
+    attachment.file.save("a.pdf", ContentFile(b"%PDF-1.4"), save=True)
+    evidence = MeasureEvidence(measure=measure, original_name="照片.jpg", size=4)
+    evidence.file.save("e.jpg", ContentFile(b"\xff\xd8\xff\xe0"), save=True)
+    report = QuarterlyReport.objects.create(
+        organisation=world.branch, year=2026, quarter=3, title="报告", created_by=world.secretary
+    )
+    assembly.apply(report, assembly.generate(report))
+    file = GeneratedFile(
+        kind=GeneratedFile.Kind.REPORT,
+        organisation=world.branch,
+        report=report,
+        content_key="k",
+        filename="报告.docx",
+        status=GeneratedFile.Status.DONE,
+        requested_by=world.secretary,
+    )
+    file.save()
+    file.file.save("r.docx", ContentFile(b"PK\x03\x04"), save=True)
+    return {
+        "meeting": meeting,
+        "finding": finding,
+        "measure": measure,
+        "attachment": attachment,
+        "evidence": evidence,
+        "report": report,
+        "item": report.items.first(),
+        "file": file,
+    }
+
+
+def url(name, o):
+    args = {
+        "meetings:detail": [o["meeting"].pk],
+        "meetings:edit": [o["meeting"].pk],
+        "meetings:delete": [o["meeting"].pk],
+        "meetings:confirm": [o["meeting"].pk],
+        "meetings:attachment_upload": [o["meeting"].pk],
+        "meetings:finding_create": [o["meeting"].pk],
+        "meetings:attachment_download": [o["attachment"].pk],
+        "meetings:finding_detail": [o["finding"].pk],
+        "meetings:finding_edit": [o["finding"].pk],
+        "meetings:finding_delete": [o["finding"].pk],
+        "meetings:measure_create": [o["finding"].pk],
+        "meetings:ledger_export": ["findings"],
+        "meetings:measure_edit": [o["measure"].pk],
+        "meetings:measure_delete": [o["measure"].pk],
+        "meetings:evidence_upload": [o["measure"].pk],
+        "meetings:evidence_download": [o["evidence"].pk],
+        "reports:item_create": [o["report"].pk, "basic"],
+        "reports:item_edit": [o["item"].pk],
+        "reports:item_delete": [o["item"].pk],
+        "reports:item_move": [o["item"].pk, "up"],
+        "reports:file_status": [o["file"].pk],
+        "reports:file_download": [o["file"].pk],
+        "reports:file_retry": [o["file"].pk],
+    }.get(name)
+    if (
+        args is None
+        and name.startswith("reports:")
+        and name
+        not in (
+            "reports:list",
+            "reports:create",
+            "reports:inbox",
+            "reports:dashboard",
+            "reports:export_quarter",
+        )
+    ):
+        args = [o["report"].pk]
+    return reverse(name, args=args or [])
+
+
+def outcome(response):
+    if response.status_code == 302:
+        return L if response.url.startswith(reverse("login")) else R
+    return response.status_code
+
+
+CASES = [(name, persona) for name in TABLE for persona in PERSONAS]
+
+
+@pytest.mark.parametrize("name,persona", CASES, ids=[f"{n}-{p}" for n, p in CASES])
+def test_route_persona_method(client, world, objects, name, persona):
+    if persona != "anon":
+        client.force_login(getattr(world, persona))
+    target = url(name, objects)
+    get_response = client.get(target)
+    if hasattr(get_response, "streaming_content"):
+        b"".join(get_response.streaming_content)
+    post_response = client.post(target)
+    if hasattr(post_response, "streaming_content"):
+        b"".join(post_response.streaming_content)
+    assert (outcome(get_response), outcome(post_response)) == TABLE[name][persona]
