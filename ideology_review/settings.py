@@ -248,6 +248,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # How long an unacknowledged task (its worker died mid-render) waits before
+    # Redis hands it to another worker. acks_late makes that redelivery happen.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
     "socket_connect_timeout": 3,
     "socket_timeout": 5,
     "max_retries": 1,

@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from . import health
+
 admin.site.site_header = "意识形态分析研判管理系统"
 admin.site.site_title = "意识形态分析研判管理系统"
 admin.site.index_title = "系统管理"
 
 urlpatterns = [
+    path("healthz/", health.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

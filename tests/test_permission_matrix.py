@@ -160,6 +160,7 @@ TABLE = {
     "password_change": same(200, 200),
     "password_change_done": same(200, 405),
     "admin:index": same(R, R, anon=(R, R), admin=(200, 200)),
+    "healthz": same(200, 405, anon=(200, 405)),
 }
 
 
