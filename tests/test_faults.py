@@ -16,6 +16,7 @@ from django.db import connection, connections
 from django.urls import reverse
 from docx import Document
 
+from ideology_review.dburl import database_url
 from reports.models import GeneratedFile
 
 from .reports.test_docx import sample
@@ -43,17 +44,9 @@ def test_broker_down_then_back(client, world):
 
 
 def _worker_env(queue, visibility):
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        url = f"sqlite:///{db['NAME']}"
-    else:
-        url = (
-            f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
-            f"{db['PORT'] or 5432}/{db['NAME']}"
-        )
     return {
         **os.environ,
-        "DATABASE_URL": url,
+        "DATABASE_URL": database_url(connection.settings_dict),
         "CELERY_QUEUE": queue,
         "CELERY_BROKER_URL": django_settings.CELERY_BROKER_URL,
         "CELERY_VISIBILITY_TIMEOUT": str(visibility),

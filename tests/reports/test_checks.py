@@ -1,12 +1,11 @@
-import datetime
-
 import pytest
 
 from reports import services
 from reports.checks import check_report
 from reports.models import ReportItem
 
-from ..factories import FindingFactory, MeasureFactory, MeetingFactory
+from ..factories import FindingFactory, MeasureFactory
+from .test_workflow import make_report
 
 pytestmark = pytest.mark.django_db
 S = ReportItem.Section
@@ -14,20 +13,7 @@ S = ReportItem.Section
 
 @pytest.fixture
 def report(world):
-    meeting = MeetingFactory(
-        organisation=world.branch,
-        date=datetime.date(2026, 9, 24),
-        judgement="主流是好的",
-        study_content="传达学习了文件精神",
-    )
-    MeasureFactory(finding__meeting=meeting, finding__title="个别党员学习缺乏热情")
-    report = services.report_create(
-        organisation=world.branch, year=2026, quarter=3, by=world.secretary
-    )
-    report.issue_date = datetime.date(2026, 9, 28)
-    report.save()
-    services.report_assemble(report=report, by=world.secretary)
-    return report
+    return make_report(world)
 
 
 def messages(report):

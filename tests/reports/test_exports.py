@@ -15,6 +15,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from ideology_review.celery import app as celery_app
+from ideology_review.dburl import database_url
 from reports import exports, services
 from reports.docx import render_docx
 from reports.models import GeneratedFile, QuarterlyReport
@@ -276,17 +277,9 @@ def worker(tmp_path):
             "未配置 CELERY_BROKER_URL：真实 worker 测试未运行（make test 时设置 Redis 即可）。"
         )
     queue = f"ideology-test-{uuid.uuid4().hex[:8]}"
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        database_url = f"sqlite:///{db['NAME']}"
-    else:
-        database_url = (
-            f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
-            f"{db['PORT'] or 5432}/{db['NAME']}"
-        )
     env = {
         **os.environ,
-        "DATABASE_URL": database_url,
+        "DATABASE_URL": database_url(connection.settings_dict),
         "CELERY_BROKER_URL": broker,
         "CELERY_QUEUE": queue,
         "MEDIA_ROOT": str(django_settings.MEDIA_ROOT),

@@ -19,6 +19,7 @@ from django.db import connection
 
 from bench.docx_bench import standard_report
 from ideology_review.celery import app
+from ideology_review.dburl import database_url
 from meetings.models import Membership, Organisation, Person
 from reports import exports
 from reports.models import GeneratedFile, QuarterlyReport, ReportSubmission
@@ -101,18 +102,13 @@ class Command(BaseCommand):
         return department, user
 
     def _worker(self, queue, media, index):
-        db = connection.settings_dict
         env = {
             **os.environ,
             "CELERY_QUEUE": queue,
             "MEDIA_ROOT": media,
             "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+            "DATABASE_URL": database_url(connection.settings_dict),
         }
-        if not db["ENGINE"].endswith("sqlite3"):
-            env["DATABASE_URL"] = (
-                f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
-                f"{db['PORT'] or 5432}/{db['NAME']}"
-            )
         return subprocess.Popen(
             [
                 sys.executable,
