@@ -9,7 +9,9 @@ PORT ?= 8000
 BENCH_DB ?= postgres://postgres@127.0.0.1:5432/ideology_bench
 BENCH_BROKER ?= redis://127.0.0.1:6379/14
 
-.PHONY: run test worker lint fmt install bench browser-deps clean
+SCALE_DB ?= postgres://postgres@127.0.0.1:5432/ideology_scale
+
+.PHONY: run test worker lint fmt install bench bench-web bench-export browser-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +46,26 @@ bench: $(STAMP)
 	DATABASE_URL=$(BENCH_DB) SECRET_KEY=bench-only $(BIN)/python manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DB) CELERY_BROKER_URL=$(BENCH_BROKER) SECRET_KEY=bench-only \
 		$(BIN)/python manage.py bench_bundle --branches 200 --workers 2
+
+## make bench-web: gunicorn + locust on the scale dataset (created on first use)
+bench-web: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	psql "$(dir $(SCALE_DB))postgres" -tc "select 1 from pg_database where datname='$(notdir $(SCALE_DB))'" | grep -q 1 \
+		|| createdb -h 127.0.0.1 -U postgres $(notdir $(SCALE_DB))
+	DATABASE_URL=$(SCALE_DB) SECRET_KEY=bench-only $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL=$(SCALE_DB) SECRET_KEY=bench-only $(BIN)/python manage.py shell -c \
+		"from meetings.models import Organisation as O; import sys; sys.exit(0 if O.objects.filter(name='中共省级基准测试委员会').exists() else 1)" \
+		|| DATABASE_URL=$(SCALE_DB) SECRET_KEY=bench-only $(BIN)/python manage.py load_scale
+	DATABASE_URL=$(SCALE_DB) SECRET_KEY=bench-only $(BIN)/python bench/web_bench.py
+
+## make bench-export: 导出本季度报告 of 1,000 approved reports on two real workers
+bench-export: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	psql "$(dir $(BENCH_DB))postgres" -tc "select 1 from pg_database where datname='$(notdir $(BENCH_DB))'" | grep -q 1 \
+		|| createdb -h 127.0.0.1 -U postgres $(notdir $(BENCH_DB))
+	DATABASE_URL=$(BENCH_DB) SECRET_KEY=bench-only $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DB) CELERY_BROKER_URL=$(BENCH_BROKER) SECRET_KEY=bench-only \
+		$(BIN)/python manage.py bench_bundle --branches 1000 --workers 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
