@@ -60,6 +60,18 @@ def _login_failed(sender, credentials, request=None, **kwargs):
 
 
 ACTIONS = {0: "新增", 1: "修改", 2: "删除", 3: "访问"}
+HIDDEN = {
+    "id",
+    "created_at",
+    "updated_at",
+    "version",
+    "order",
+    "year",
+    "quarter",
+    "path",
+    "created_by",
+    "last_login",
+}
 
 
 def history_for(*objects):
@@ -90,6 +102,8 @@ def history_for(*objects):
         changes = []
         for name, values in (entry.changes_dict or {}).items():
             field = _field(model, name)
+            if name in HIDDEN or not getattr(field, "concrete", True):
+                continue  # internal bookkeeping and reverse relations say nothing to a reader
             if isinstance(values, dict):  # many-to-many: {"type": "m2m", "objects": [...]}
                 verb = "增加" if values.get("operation") == "add" else "移除"
                 changes.append((field, "m2m", verb, "、".join(values.get("objects", []))))
@@ -152,5 +166,7 @@ def _value(field, related, value, names):
         return ""
     if related is not None:
         return names.get(related, {}).get(str(value), str(value))
+    if value in ("True", "False") or isinstance(value, bool):
+        return "是" if str(value) == "True" else "否"
     choices = dict(getattr(field, "flatchoices", []) or [])
     return str(choices.get(value, value))

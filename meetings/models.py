@@ -575,6 +575,7 @@ class Finding(models.Model):
     quarter = models.PositiveSmallIntegerField(_("季度"), editable=False, choices=QUARTER_CHOICES)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
         null=True,
         blank=True,
         editable=False,

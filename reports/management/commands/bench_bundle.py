@@ -62,7 +62,9 @@ class Command(BaseCommand):
         if bundle.status != GeneratedFile.Status.DONE:
             raise CommandError(f"打包未完成：{bundle.get_status_display()} {bundle.error}")
         self.stdout.write(f"本季度报告打包基准（{branches}个党组织，{workers}个worker进程）")
-        self.stdout.write(f"  总耗时        {elapsed:6.1f} s   （目标：200份 < 20 s，1,000份 < 60 s）")
+        self.stdout.write(
+            f"  总耗时        {elapsed:6.1f} s   （目标：200份 < 20 s，1,000份 < 60 s）"
+        )
         self.stdout.write(f"  吞吐          {branches / elapsed:6.1f} 份/秒")
         self.stdout.write(f"  压缩包大小    {bundle.size / 1024 / 1024:6.1f} MB")
         self.stdout.write("  worker峰值内存 " + "、".join(f"{p / 1024:.0f} MB" for p in peaks))
