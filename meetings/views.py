@@ -578,14 +578,10 @@ def evidence_upload(request, pk):
 
 def _visible_people(user):
     return (
-        Person.objects.filter(memberships__organisation__in=_visible_org_ids(user))
+        Person.objects.filter(memberships__organisation__in=_visible_organisations(user))
         .distinct()
         .order_by("name", "pk")
     )
-
-
-def _visible_org_ids(user):
-    return Organisation.objects.filter(get_scope(user).visible_q("")).values("pk")
 
 
 def _visible_organisations(user):

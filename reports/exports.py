@@ -59,7 +59,6 @@ def _layout_dict(layout):
 def _frozen_content(report):
     """What a DOCX of this report shows: the submitted content once it is
     submitted or approved, the working copy while it is a draft."""
-    report.refresh_from_db(fields=["status", "round"])  # the caller's copy may be stale
     if report.status in (QuarterlyReport.Status.SUBMITTED, QuarterlyReport.Status.APPROVED):
         submission = report.submissions.order_by("-round").first()
         if submission is not None:
@@ -119,6 +118,7 @@ def request_report_docx(*, report, by):
     """导出DOCX: the file of the report's current version, queued if new."""
     from .tasks import task_render_report_docx
 
+    report.refresh_from_db(fields=["status", "round"])  # the caller's copy may be stale
     file, new = _report_file(report, by)
     if new:
         _enqueue(task_render_report_docx, file)

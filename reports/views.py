@@ -382,21 +382,19 @@ def _transition_view(request, pk, action):
     form.is_valid()
     comment = form.cleaned_data.get("comment", "")
     accept = request.POST.get("accept_warnings") == "on"
+    calls = {
+        "submit": lambda: services.report_submit(
+            report=report, by=request.user, accept_warnings=accept
+        ),
+        "resubmit": lambda: services.report_resubmit(
+            report=report, by=request.user, accept_warnings=accept
+        ),
+        "withdraw": lambda: services.report_withdraw(report=report, by=request.user),
+        "approve": lambda: services.report_approve(report=report, by=request.user, comment=comment),
+        "return": lambda: services.report_return(report=report, by=request.user, comment=comment),
+    }
     try:
-        if action == "submit":
-            _, event = services.report_submit(
-                report=report, by=request.user, accept_warnings=accept
-            )
-        elif action == "resubmit":
-            _, event = services.report_resubmit(
-                report=report, by=request.user, accept_warnings=accept
-            )
-        elif action == "withdraw":
-            _, event = services.report_withdraw(report=report, by=request.user)
-        elif action == "approve":
-            _, event = services.report_approve(report=report, by=request.user, comment=comment)
-        else:
-            _, event = services.report_return(report=report, by=request.user, comment=comment)
+        _, event = calls[action]()
     except services.ReportError as error:
         _show_error(request, error)
     else:

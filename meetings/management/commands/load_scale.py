@@ -295,70 +295,27 @@ class Command(BaseCommand):
         )
         items = []
         for report in reports:
-            items.append(
-                ReportItem(
+
+            def item(section, key, order=10, heading="", sentences=1, report=report):
+                return ReportItem(
                     report=report,
-                    section="opening",
-                    order=10,
-                    body=self.pick(2),
+                    section=section,
+                    order=order,
+                    heading=heading,
+                    body=self.pick(sentences),
                     origin="auto",
-                    source_key="opening",
+                    source_key=key,
                 )
-            )
-            for k in range(3):
-                items.append(
-                    ReportItem(
-                        report=report,
-                        section="basic",
-                        order=10 * (k + 1),
-                        heading=self.pick(1)[:20],
-                        body=self.pick(2),
-                        origin="auto",
-                        source_key=f"basic:{k}",
-                    )
-                )
-            items.append(
-                ReportItem(
-                    report=report,
-                    section="judgement",
-                    order=10,
-                    body=self.pick(1),
-                    origin="auto",
-                    source_key="judgement",
-                )
-            )
+
+            items.append(item("opening", "opening", sentences=2))
+            items += [
+                item("basic", f"basic:{k}", 10 * (k + 1), self.pick(1)[:20], 2) for k in range(3)
+            ]
+            items.append(item("judgement", "judgement"))
             for k in range(5):
-                items.append(
-                    ReportItem(
-                        report=report,
-                        section="problems",
-                        order=10 * (k + 1),
-                        heading=self.pick(1)[:20],
-                        body=self.pick(1),
-                        origin="auto",
-                        source_key=f"p:{k}",
-                    )
-                )
-                items.append(
-                    ReportItem(
-                        report=report,
-                        section="measures",
-                        order=10 * (k + 1),
-                        body=self.pick(1),
-                        origin="auto",
-                        source_key=f"m:{k}",
-                    )
-                )
-            items.append(
-                ReportItem(
-                    report=report,
-                    section="closing",
-                    order=10,
-                    body=self.pick(2),
-                    origin="auto",
-                    source_key="closing",
-                )
-            )
+                items.append(item("problems", f"p:{k}", 10 * (k + 1), self.pick(1)[:20]))
+                items.append(item("measures", f"m:{k}", 10 * (k + 1)))
+            items.append(item("closing", "closing", sentences=2))
         ReportItem.objects.bulk_create(items, batch_size=10000)
         frozen = [r for r in reports if r.status != "draft"]
         if frozen:
