@@ -662,6 +662,7 @@ class Measure(models.Model):
     # 已逾期 is never stored: it is what an open measure past its deadline *is*.
     OVERDUE = "已逾期"
     OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS)
+    DONE_STATUSES = (Status.DONE, Status.CLOSED)
     DISPLAY_STATUS_CHOICES = [*Status.choices[:2], (OVERDUE, _("已逾期")), *Status.choices[2:]]
 
     finding = models.ForeignKey(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q
 
 from meetings.models import Finding, Measure, Meeting, quarter_bounds
-from meetings.text import strip_leading_marker, to_fullwidth
+from meetings.text import chinese_numeral, document_heading, document_text, strip_leading_marker
 
 from .models import ReportItem
 
@@ -58,15 +58,20 @@ def previous_quarter(year, quarter):
 
 
 def _sentence(text):
-    """Trim, normalise punctuation, end with a full stop (unless it ends with ： or similar)."""
-    text = to_fullwidth((text or "").strip())
+    """Document text (simplified, tidied, no typed numbering) ending with a full stop."""
+    text = document_text(text).replace("\n", "")
     if text and text[-1] not in "。！？：；…":
         text += "。"
     return text
 
 
+def _clause(text):
+    """A clause to join into a sentence: no closing punctuation."""
+    return _sentence(text).rstrip("。；;，,")
+
+
 def _heading(text):
-    return to_fullwidth(strip_leading_marker((text or "").strip())).rstrip("。.；;，, ")
+    return document_heading(text)
 
 
 def _month_day(date):
@@ -74,7 +79,27 @@ def _month_day(date):
 
 
 def _normalise_title(text):
-    return re.sub(r"[\W_]+", "", strip_leading_marker(text or "")).lower()
+    return re.sub(r"[\W_]+", "", document_heading(text or "")).lower()
+
+
+def report_findings(organisation, year, quarter):
+    """The quarter's findings marked 纳入报告, in report order (category, meeting
+    date, order): the one order of the body's problems and of the 台账."""
+    return list(
+        Finding.objects.filter(
+            organisation=organisation, year=year, quarter=quarter, include_in_report=True
+        )
+        .select_related("category", "meeting")
+        .prefetch_related(
+            Prefetch(
+                "measures",
+                queryset=Measure.objects.select_related("responsible_person").order_by(
+                    "order", "pk"
+                ),
+            )
+        )
+        .order_by("category__order", "meeting__date", "order", "pk")
+    )
 
 
 def generate(report):
@@ -87,17 +112,12 @@ def generate(report):
         .select_related("chair")
         .order_by("date", "pk")
     )
-    analysis = [m for m in meetings if m.meeting_type in ANALYSIS_TYPES]
-    findings = list(
-        Finding.objects.filter(organisation=org, year=year, quarter=quarter, include_in_report=True)
-        .select_related("category")
-        .prefetch_related(Prefetch("measures", queryset=Measure.objects.order_by("order", "pk")))
-        .order_by("category__order", "meeting__date", "order", "pk")
-    )
+    findings = report_findings(org, year, quarter)
+    used = used_meetings(meetings, findings)
     out = []
-    out.append(Generated(S.OPENING, "opening", "", _opening(report, analysis, me)))
-    out.extend(_basic(org, meetings, analysis, me))
-    judgement = _judgement(meetings, me)
+    out.append(Generated(S.OPENING, "opening", "", _opening(report, used, me)))
+    out.extend(_basic(used, me))
+    judgement = _judgement(used, me)
     if judgement:
         out.append(Generated(S.JUDGEMENT, "judgement", "", judgement))
 
@@ -112,12 +132,12 @@ def generate(report):
                 S.PROBLEMS,
                 f"finding:{finding.pk}",
                 _heading(finding.title),
-                _sentence(strip_leading_marker(finding.details)),
+                _sentence(finding.details),
             )
         )
     for finding in findings:
         for measure in finding.measures.all():
-            body = _sentence(strip_leading_marker(measure.content))
+            body = _sentence(measure.content)
             if not body or _normalise_title(body) in seen_measures:
                 continue
             seen_measures.add(_normalise_title(body))
@@ -128,7 +148,38 @@ def generate(report):
     return out
 
 
-def _opening(report, analysis, me):
+def _has_content(meeting):
+    return any(
+        getattr(meeting, name).strip()
+        for name in ("study_content", "briefings", "requirements", "judgement_detail")
+    ) or bool(meeting.judgement)
+
+
+def used_meetings(meetings, findings):
+    """The meetings whose content the report uses: an analysis meeting always
+    (it is what the quarter reports on), any other meeting when something of it
+    (study, briefings, requirements, judgement, a finding) goes into the report."""
+    with_findings = {f.meeting_id for f in findings}
+    return [
+        m
+        for m in meetings
+        if m.meeting_type in ANALYSIS_TYPES or _has_content(m) or m.pk in with_findings
+    ]
+
+
+def meeting_summary(meetings):
+    """意识形态分析研判会议2次、意识形态工作专题会议1次（7月15日、8月20日、9月20日）"""
+    counts = {}
+    for m in meetings:
+        label = str(m.get_meeting_type_display())
+        if not label.endswith(("会", "会议", "学习")):
+            label += "会"  # 会商研判 → 会商研判会
+        counts[label] = counts.get(label, 0) + 1
+    kinds = "、".join(f"{label}{n}次" for label, n in counts.items())
+    return f"{kinds}（{'、'.join(_month_day(m.date) for m in meetings)}）"
+
+
+def _opening(report, meetings, me):
     org = report.organisation
     period = f"{report.year}年{report.quarter_name}"
     superior = org.parent.name if org.parent_id else ""
@@ -137,74 +188,192 @@ def _opening(report, analysis, me):
         f"{lead}{org.display_short_name}以习近平新时代中国特色社会主义思想为指导，"
         "坚决落实意识形态工作责任制，抓实意识形态领域各项工作任务。"
     )
-    if analysis:
-        dates = "、".join(_month_day(m.date) for m in analysis)
-        text += f"本季度共召开意识形态分析研判会议{len(analysis)}次（{dates}）。"
+    if meetings:
+        text += f"本季度共召开{meeting_summary(meetings)}。"
     return text + f"现将{me}{period}意识形态领域分析研判情况报告如下："
 
 
-def _basic(org, meetings, analysis, me):
-    out = []
-    parts = []
-    if analysis:
-        parts.append(
-            f"{me}坚持把意识形态工作摆在重要位置，本季度召开意识形态分析研判会议{len(analysis)}次，"
-            "分析研判意识形态领域形势，查摆风险隐患，研究部署整改措施。"
-        )
+# domain.md §3.1: what each of the five dimensions is about, by the words its facts use.
+# Checked in this order; the first that matches takes the fact.
+DIMENSION_WORDS = [
+    (
+        2,
+        (
+            "网络",
+            "网站",
+            "微信",
+            "公众号",
+            "工作群",
+            "QQ",
+            "微博",
+            "抖音",
+            "舆情",
+            "阵地",
+            "宣传栏",
+            "电子屏",
+            "新媒体",
+            "信息发布",
+            "三审三校",
+            "网上",
+        ),
+    ),
+    (4, ("队伍", "培训", "通讯员", "网评员", "宣传员", "信息员", "骨干", "人才")),
+    (3, ("宣传", "舆论", "宣讲", "正面", "典型", "报道", "氛围")),
+    (1, ("学习", "传达", "讲话", "精神", "《", "理论", "中心组", "党课")),
+]
+# The themed lead sentence of each dimension; {me} is the unit (我校、我院 …).
+DIMENSION_LEADS = [
+    "{me}坚持把意识形态工作摆在重要位置，本季度召开{meetings}，分析研判意识形态领域形势，"
+    "查摆风险隐患，研究部署整改措施",
+    "{me}把学习贯彻习近平新时代中国特色社会主义思想作为首要政治任务",
+    "{me}严格落实意识形态阵地管理制度",
+    "{me}坚持团结稳定鼓劲、正面宣传为主",
+    "{me}注重意识形态工作队伍建设",
+]
+
+
+def _dimension(text, default):
+    for index, words in DIMENSION_WORDS:
+        if any(word in text for word in words):
+            return index
+    return default
+
+
+def _clauses(text):
+    """A field's text split into its statements (sentences, list items)."""
+    text = document_text(text)
+    for piece in re.split(r"[。；;\n]", text):
+        piece = strip_leading_marker(piece.strip()).strip("，,：: ")
+        if len(piece) >= 2:
+            yield piece
+
+
+def _strip_verb(clause, *verbs):
+    for verb in verbs:
+        if clause.startswith(verb):
+            return clause[len(verb) :].lstrip("：:，, ")
+    return clause
+
+
+def _facts_sentence(studies, briefings, requirements):
+    """What one dimension gathered, as sentences with their verbs: 会议通报了…；
+    会议要求：一是…；二是…"""
+    sentences = list(studies)
+    if briefings:
+        sentences.append("会议通报了" + "；".join(briefings))
+    if len(requirements) == 1:
+        sentences.append("会议要求" + requirements[0])
+    elif requirements:
+        items = (f"{chinese_numeral(n)}是{text}" for n, text in enumerate(requirements, start=1))
+        sentences.append("会议要求：" + "；".join(items))
+    return sentences
+
+
+def _basic(meetings, me):
+    """基本情况 under the five dimensions' lead sentences, from what was studied,
+    briefed and required across the quarter's meetings."""
+    facts = [{"study": [], "briefing": [], "requirement": []} for _ in DIMENSION_LEADS]
+    seen = set()
+
+    def add(index, kind, clause):
+        key = re.sub(r"[\W_]+", "", clause)
+        if key not in seen:
+            seen.add(key)
+            facts[index][kind].append(clause)
+
     for m in meetings:
-        facts = []
-        if m.briefings.strip():
-            facts.append(_sentence(m.briefings).rstrip("。"))
-        if m.requirements.strip():
-            facts.append(
-                "会议要求：" + _sentence(strip_leading_marker(m.requirements)).rstrip("。")
+        for clause in _clauses(m.study_content):
+            add(1, "study", clause)  # what was studied is 理论学习, whatever its subject
+        for clause in _clauses(m.briefings):
+            add(
+                _dimension(clause, 0),
+                "briefing",
+                _strip_verb(clause, "会议通报了", "通报了", "通报"),
             )
-        if facts:
-            parts.append(f"{_month_day(m.date)}召开的{m.title}上，" + "；".join(facts) + "。")
-    if parts:
-        out.append(Generated(S.BASIC, "basic:organisation", BASIC_HEADINGS[0], "".join(parts)))
-    studies = [_sentence(m.study_content).rstrip("。") for m in meetings if m.study_content.strip()]
-    if studies:
-        body = f"本季度，{me}" + "；".join(studies) + "，进一步统一了思想认识。"
-        out.append(Generated(S.BASIC, "basic:study", BASIC_HEADINGS[1], body))
+        for clause in _clauses(m.requirements):
+            add(_dimension(clause, 0), "requirement", _strip_verb(clause, "会议要求", "要求"))
+    out = []
+    for index, heading in enumerate(BASIC_HEADINGS):
+        gathered = facts[index]
+        sentences = _facts_sentence(
+            gathered["study"], gathered["briefing"], gathered["requirement"]
+        )
+        if not sentences and not (index == 0 and meetings):
+            continue
+        if index == 0:
+            lead = (
+                DIMENSION_LEADS[0].format(me=me, meetings=meeting_summary(meetings))
+                if meetings
+                else f"{me}坚持把意识形态工作摆在重要位置"
+            )
+            body = "。".join([lead, *sentences])
+        else:
+            body = DIMENSION_LEADS[index].format(me=me) + "，" + "；".join(sentences)
+        out.append(Generated(S.BASIC, f"basic:{index}", heading, _sentence(body)))
     return out
 
 
 def _judgement(meetings, me):
+    """通过研判认为，目前{me}{结论}，{补充说明}。: the latest meeting that has one."""
     for m in reversed(meetings):
-        text = m.judgement_text
-        if text:
-            if text.startswith("意识形态"):
-                text = f"目前{me}" + text
-            return "通过研判认为，" + _sentence(text)
+        parts = []
+        if m.judgement and m.judgement != Meeting.Judgement.OTHER:
+            label = str(m.get_judgement_display())
+            parts.append(f"目前{me}" + label if label.startswith("意识形态") else label)
+        detail = _clause(m.judgement_detail)
+        if detail:
+            parts.append(detail.replace("。", "，"))
+        if parts:
+            return "通过研判认为，" + _sentence("，".join(parts))
     return ""
 
 
+def _quarter_label(year, quarter):
+    return f"{year}年第{'一二三四'[quarter - 1]}季度"
+
+
+def _measure_line(m):
+    note = _clause(m.progress_note)
+    return f"关于“{_heading(m.finding.title)}”问题，{_clause(m.content)}" + (
+        f"（{m.display_status}，{note}）" if note else f"（{m.display_status}）"
+    )
+
+
 def _rectification(org, year, quarter):
-    """Last quarter's measures and their status now, and every still-open
-    measure of an earlier quarter: unresolved findings carry forward."""
+    """上季度整改落实情况: every measure of the previous quarter, what was
+    completed and what is open; and, under a heading of its own, every
+    still-open measure of an earlier quarter (unresolved findings carry forward)."""
     prev_year, prev_quarter = previous_quarter(year, quarter)
-    start, _ = quarter_bounds(year, quarter)
-    earlier = (
-        Measure.objects.filter(finding__organisation=org, finding__raised_on__lt=start)
+    start, _ = quarter_bounds(prev_year, prev_quarter)
+    measures = (
+        Measure.objects.filter(finding__organisation=org)
         .filter(
             Q(finding__year=prev_year, finding__quarter=prev_quarter)
-            | Q(status__in=Measure.OPEN_STATUSES)
+            | Q(finding__raised_on__lt=start, status__in=Measure.OPEN_STATUSES)
         )
         .select_related("finding")
         .order_by("finding__raised_on", "finding__order", "order", "pk")
     )
-    last_quarter = [
-        m for m in earlier if (m.finding.year, m.finding.quarter) == (prev_year, prev_quarter)
-    ]
-    still_open = [m for m in earlier if m.status in Measure.OPEN_STATUSES]
+    last_quarter, older = [], []
+    for m in measures:
+        if (m.finding.year, m.finding.quarter) == (prev_year, prev_quarter):
+            last_quarter.append(m)
+        else:
+            older.append(m)
     out = []
     if last_quarter:
         counts = {}
         for m in last_quarter:
             counts[m.display_status] = counts.get(m.display_status, 0) + 1
-        done = counts.get("已完成", 0) + counts.get("已销号", 0)
-        parts = [f"已完成{done}项"]
+        groups = {"done": [], "open": [], "ongoing": []}
+        for m in last_quarter:
+            if m.status in Measure.DONE_STATUSES:
+                groups["done"].append(m)
+            elif m.status == Measure.Status.ONGOING or m.long_term:
+                groups["ongoing"].append(m)
+            else:
+                groups["open"].append(m)
+        parts = [f"已完成{len(groups['done'])}项"]
         for label in ("整改中", "未开始", "已逾期", "长期坚持"):
             if counts.get(label):
                 parts.append(f"{label}{counts[label]}项")
@@ -213,19 +382,20 @@ def _rectification(org, year, quarter):
                 S.RECTIFICATION,
                 "rectification:summary",
                 "",
-                f"上季度（{prev_year}年第{'一二三四'[prev_quarter - 1]}季度）共制定整改措施"
+                f"上季度（{_quarter_label(prev_year, prev_quarter)}）共制定整改措施"
                 f"{len(last_quarter)}项，" + "、".join(parts) + "。",
             )
         )
-    for m in still_open:
-        status = m.display_status
-        note = f"，{_sentence(m.progress_note).rstrip('。')}" if m.progress_note.strip() else ""
+        for key, label in (("done", "已完成"), ("open", "尚未完成"), ("ongoing", "长期坚持")):
+            if groups[key]:
+                lines = "；".join(_measure_line(m) for m in groups[key])
+                body = f"{label}{len(groups[key])}项：{lines}。"
+                out.append(Generated(S.RECTIFICATION, f"rectification:{key}", "", body))
+    for m in older:
         body = (
-            f"关于“{_heading(m.finding.title)}”问题，{_sentence(m.content).rstrip('。')}"
-            f"（{m.finding.year}年第{'一二三四'[m.finding.quarter - 1]}季度提出），"
-            f"目前{status}{note}。"
+            f"{_measure_line(m)}，该问题于{_quarter_label(m.finding.year, m.finding.quarter)}提出。"
         )
-        out.append(Generated(S.RECTIFICATION, f"carry:{m.pk}", "", body))
+        out.append(Generated(S.CARRIED, f"carry:{m.pk}", "", body))
     return out
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from meetings.models import Finding, Measure, Meeting, quarter_bounds
-from meetings.text import chinese_numeral, find_placeholders
+from meetings.text import chinese_numeral, find_placeholders, simplify
 
 from .assembly import ANALYSIS_TYPES
 from .models import ReportItem
@@ -82,32 +82,77 @@ def check_report(report, items=None):
             )
         )
 
+    problems += _unconfirmed_meetings(report)
     problems += _placeholders(report, items)
+    problems += _traditional(report, items)
     problems += _empty_parts(items)
 
-    if report.issue_date is None:
-        problems.append(Problem(WARNING, "尚未填写成文日期", "报告信息"))
-    else:
+    # Without a 成文日期 the submission date is set when the report is submitted.
+    if report.issue_date is not None:
         start, end = quarter_bounds(year, quarter)
         if not start <= report.issue_date <= end + datetime.timedelta(days=45):
             problems.append(Problem(WARNING, "成文日期不在本季度或季度结束后45天内", "报告信息"))
     return problems
 
 
-def _placeholders(report, items):
-    found = []
+def _report_fields(report, items):
+    """(where, text) of every text the secretary can edit, named as on the page."""
     fields = [
         ("报告标题", report.title),
         ("主送单位", report.addressee),
         ("落款单位", report.signatory),
     ]
     counters = {}
-    for item in sorted(items, key=lambda i: (SECTION_ORDER[i.section], i.order, i.pk)):
+    for item in sorted(items, key=lambda i: (SECTION_ORDER[i.section], i.order, i.pk or 0)):
         counters[item.section] = counters.get(item.section, 0) + 1
         n = counters[item.section]
         where = f"{SECTION_NAMES[item.section]}第{chinese_numeral(n)}段"
         fields.append((where, item.heading))
         fields.append((where, item.body))
+    return fields
+
+
+def _traditional(report, items):
+    """Traditional script left in the text (pasted from a traditional source and
+    edited by hand after 一键汇总): named by paragraph, converted by 转为简体."""
+    found, named = [], set()
+    for where, text in _report_fields(report, items):
+        simplified, changed = simplify(text)
+        if not changed or where in named:
+            continue
+        named.add(where)
+        first = next(a for a, b in zip(text, simplified, strict=False) if a != b)
+        found.append(
+            Problem(
+                ERROR,
+                f"含有繁体字{changed}个，请在编辑段落时点击“转为简体”后再提交",
+                f"{where}：“{_snippet(text.strip(), first)}”",
+            )
+        )
+    return found
+
+
+def _unconfirmed_meetings(report):
+    """The report draws on meeting records that are not confirmed yet."""
+    drafts = Meeting.objects.filter(
+        organisation_id=report.organisation_id,
+        year=report.year,
+        quarter=report.quarter,
+        status=Meeting.Status.DRAFT,
+    ).order_by("date", "pk")
+    return [
+        Problem(
+            WARNING,
+            "报告使用的会议记录尚未确认，确认后记录将锁定",
+            f"会议“{m.title}”（{m.date.month}月{m.date.day}日）",
+        )
+        for m in drafts
+    ]
+
+
+def _placeholders(report, items):
+    found = []
+    fields = _report_fields(report, items)
     # The appendix ledger prints the records themselves: check them too.
     for finding in (
         Finding.objects.filter(

@@ -2,11 +2,14 @@
 and what the DOCX renderer turns into a document.
 
 Numbering is computed here from order, never taken from typed text, and all
-text gets full-width punctuation.
+text goes through `meetings.text.document_text` (simplified script, web-paste
+debris removed, typed numbering removed, full-width punctuation): the body,
+the 台账 and the preview print the same words.
 """
 
-from meetings.models import Finding
-from meetings.text import chinese_numeral, cn_date, strip_leading_marker, to_fullwidth
+import re
+
+from meetings.text import chinese_numeral, cn_date, document_heading, document_text
 
 from .models import ReportItem
 
@@ -19,25 +22,36 @@ PARTS = [
     (S.PROBLEMS, "存在的问题和风险隐患"),
     (S.MEASURES, "下一步工作措施"),
     (S.RECTIFICATION, "上季度整改落实情况"),
+    (S.CARRIED, "以前季度未完成的整改事项"),
 ]
 REQUIRED_PARTS = {S.BASIC, S.JUDGEMENT, S.PROBLEMS, S.MEASURES}
-CONTENT_VERSION = 1
+CONTENT_VERSION = 2
+# A measure whose first sentence is this short reads as its run-in heading:
+# （一）持续加强政治理论学习。每月集中学习1次……
+RUN_IN_HEADING_MAX = 30
 
 
 def _end(text):
     text = text.rstrip()
-    if text and text[-1] not in "。！？：；…":
+    if text and text[-1] not in "。！？：；…”":
         text += "。"
     return text
 
 
 def paragraph_text(item):
-    """Heading and body as one run-in paragraph text, without the marker."""
-    heading = to_fullwidth(strip_leading_marker(item.heading.strip())).rstrip("。.")
-    body = to_fullwidth(item.body.strip())
-    if heading and body:
-        return heading, _end(body)
+    """Heading and body of a paragraph, without typed numbering; the body may
+    hold several paragraphs, one per line."""
+    heading = document_heading(item.heading)
+    body = document_text(item.body)
     return heading, _end(body) if body else ""
+
+
+def _split_run_in(text):
+    """("持续加强政治理论学习", "每月集中学习1次。") for a text whose first sentence is short."""
+    first, sep, rest = text.partition("。")
+    if sep and rest.strip() and len(first) <= RUN_IN_HEADING_MAX and "\n" not in first:
+        return first, rest.strip()
+    return "", text
 
 
 def build_report_data(report, items=None):
@@ -69,14 +83,16 @@ def build_report_data(report, items=None):
         counter = 0
         for item in entries:
             heading, body = paragraph_text(item)
-            if section == S.JUDGEMENT or item.source_key == "rectification:summary":
+            if section == S.JUDGEMENT or item.source_key.startswith("rectification:"):
                 marker = ""
-            elif section == S.RECTIFICATION:
+            elif section in (S.RECTIFICATION, S.CARRIED):
                 counter += 1
                 marker = f"{counter}．"
             else:
                 counter += 1
                 marker = f"（{chinese_numeral(counter)}）"
+                if section == S.MEASURES and not heading:
+                    heading, body = _split_run_in(body)
             paragraphs.append({"marker": marker, "heading": heading, "text": body, "item": item.pk})
         parts.append(
             {
@@ -88,64 +104,65 @@ def build_report_data(report, items=None):
         )
 
     def plain(section):
-        return [
-            {
-                "marker": "",
-                "heading": "",
-                "text": " ".join(filter(None, paragraph_text(i))),
-                "item": i.pk,
-            }
-            for i in by_section.get(section, [])
-        ]
+        out = []
+        for i in by_section.get(section, []):
+            heading, body = paragraph_text(i)
+            text = f"{heading}。{body}" if heading and body else _end(heading) if heading else body
+            out.append({"marker": "", "heading": "", "text": text, "item": i.pk})
+        return out
 
     return {
         "version": CONTENT_VERSION,
-        "title": to_fullwidth(report.title),
-        "addressee": to_fullwidth(report.addressee),
+        "title": document_heading(report.title),
+        "addressee": document_heading(report.addressee).rstrip("：:"),
         "organisation": org.name,
         "period": report.period_label,
         "opening": plain(S.OPENING),
         "parts": parts,
         "closing": plain(S.CLOSING),
-        "signatory": to_fullwidth(report.signatory),
+        "signatory": document_heading(report.signatory),
         "issue_date": cn_date(report.issue_date),
-        "ledger": ledger_rows(report),
+        "ledger": ledger_rows(report, by_section.get(S.PROBLEMS, [])),
     }
 
 
-def ledger_rows(report):
-    """附件 ledger: the quarter's findings marked 纳入报告 with their measures."""
-    findings = (
-        Finding.objects.filter(
-            organisation_id=report.organisation_id,
-            year=report.year,
-            quarter=report.quarter,
-            include_in_report=True,
+def _title_key(text):
+    return re.sub(r"[\W_]+", "", document_heading(text or "")).lower()
+
+
+def ledger_rows(report, problem_items=()):
+    """附件 整改落实台账: the quarter's findings marked 纳入报告 with their
+    measures, in the order of the body's problems (the same problem raised at
+    two meetings is one row with the measures of both)."""
+    from .assembly import report_findings
+
+    findings = report_findings(report.organisation, report.year, report.quarter)
+    position = {item.source_key: index for index, item in enumerate(problem_items)}
+    findings.sort(key=lambda f: position.get(f"finding:{f.pk}", len(position)))
+    entries = {}
+    for finding in findings:
+        entry = entries.setdefault(
+            _title_key(finding.title),
+            {"finding": document_heading(finding.title), "measures": []},
         )
-        .select_related("category")
-        .prefetch_related("measures__responsible_person")
-        .order_by("category__order", "meeting__date", "order", "pk")
-    )
-    rows = []
-    for index, finding in enumerate(findings, start=1):
-        measures = []
         for m in finding.measures.all():
-            measures.append(
+            entry["measures"].append(
                 {
-                    "content": to_fullwidth(m.content),
+                    "content": _end(document_text(m.content)),
                     "person": m.responsible_person.name if m.responsible_person else "",
+                    "dept": document_heading(m.responsible_dept),
                     "deadline": "长期坚持" if m.long_term else cn_date(m.deadline),
                     "status": m.display_status,
+                    "progress": _end(document_text(m.progress_note)) if m.progress_note else "",
                 }
             )
-        rows.append({"index": index, "finding": to_fullwidth(finding.title), "measures": measures})
-    return rows
+    return [{"index": index, **entry} for index, entry in enumerate(entries.values(), start=1)]
 
 
 def paragraph_line(p):
     """A paragraph as it reads: （一）小标题。正文"""
     heading, text = p.get("heading") or "", p.get("text") or ""
-    joined = f"{heading}。{text}" if heading and text else heading or text
+    joined = f"{heading}。{text}" if heading and text else _end(heading) if heading else text
     return (p.get("marker") or "") + joined
 
 

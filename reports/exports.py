@@ -62,7 +62,14 @@ def _frozen_content(report):
     if report.status in (QuarterlyReport.Status.SUBMITTED, QuarterlyReport.Status.APPROVED):
         submission = report.submissions.order_by("-round").first()
         if submission is not None:
-            return submission.content, submission, f"第{submission.round}次提交"
+            content = submission.content
+            if not content.get("issue_date"):
+                # Frozen before every submission carried a 成文日期: the day it was submitted.
+                content = {
+                    **content,
+                    "issue_date": cn_date(timezone.localtime(submission.submitted_at)),
+                }
+            return content, submission, f"第{submission.round}次提交"
     return build_report_data(report), None, "当前草稿"
 
 

@@ -143,6 +143,7 @@ class ReportItem(models.Model):
         PROBLEMS = "problems", _("存在的问题和风险隐患")
         MEASURES = "measures", _("下一步工作措施")
         RECTIFICATION = "rectification", _("上季度整改落实情况")
+        CARRIED = "carried", _("以前季度未完成的整改事项")
         CLOSING = "closing", _("结束语")
 
     class Origin(models.TextChoices):

@@ -146,6 +146,9 @@ def _transition(report, action, by, *, comment="", accept_warnings=False, run_ch
                 raise ReportError("报告有需要确认的提示，请确认后再提交。", warnings)
             locked.round += 1
             locked.submitted_at = now
+            if locked.issue_date is None:
+                # A submitted report always carries its 成文日期 (editable before submitting).
+                locked.issue_date = timezone.localdate(now)
             submission = ReportSubmission.objects.create(
                 report=locked,
                 round=locked.round,
@@ -164,6 +167,7 @@ def _transition(report, action, by, *, comment="", accept_warnings=False, run_ch
                 "submitted_at",
                 "reviewed_at",
                 "review_comment",
+                "issue_date",
                 "updated_at",
             ]
         )

@@ -113,11 +113,17 @@ def test_assembly_fills_every_part_from_the_quarter(world, quarter):
 def test_last_quarters_rectification_and_carried_forward_items(world, quarter):
     services.report_assemble(report=quarter, by=world.secretary)
     rect = [body for _, body in texts(quarter, S.RECTIFICATION)]
-    assert rect[0] == "上季度（2026年第二季度）共制定整改措施2项，已完成1项、整改中1项。"
-    assert any("明确宣传栏管理责任人" in r and "已完成两处更新" in r for r in rect)
-    # an open measure from Q1 is carried forward until it is closed
-    assert any("建立舆情日报制度" in r and "2026年第一季度提出" in r for r in rect)
-    assert not any("每月更新宣传栏" in r for r in rect[1:])
+    # the previous quarter only: what was completed as well as what is open
+    assert rect == [
+        "上季度（2026年第二季度）共制定整改措施2项，已完成1项、整改中1项。",
+        "已完成1项：关于“宣传栏更新不及时”问题，每月更新宣传栏（已完成）。",
+        "尚未完成1项：关于“宣传栏更新不及时”问题，明确宣传栏管理责任人（整改中，已完成两处更新）。",
+    ]
+    assert not any("舆情日报" in r for r in rect)
+    # an open measure from Q1 is carried forward, under its own heading, until it is closed
+    assert [body for _, body in texts(quarter, S.CARRIED)] == [
+        "关于“网络舆情监测不及时”问题，建立舆情日报制度（未开始），该问题于2026年第一季度提出。"
+    ]
 
 
 def test_numbering_is_computed_and_counts_are_chinese_numerals(world, quarter):
@@ -130,6 +136,7 @@ def test_numbering_is_computed_and_counts_are_chinese_numerals(world, quarter):
         "三、存在的问题和风险隐患",
         "四、下一步工作措施",
         "五、上季度整改落实情况",
+        "六、以前季度未完成的整改事项",
     ]
     measures = parts["measures"]["paragraphs"]
     assert measures[0]["text"] == "针对上述问题，我校将重点从以下三个方面努力："

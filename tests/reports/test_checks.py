@@ -1,5 +1,8 @@
 import pytest
+from django.utils import timezone
 
+from meetings.models import Meeting
+from meetings.text import cn_date
 from reports import services
 from reports.checks import check_report
 from reports.models import ReportItem
@@ -94,10 +97,24 @@ def test_submission_is_refused_with_every_blocking_problem(report):
 
 
 def test_warnings_must_be_accepted(report):
-    report.issue_date = None
-    report.save()
-    with pytest.raises(services.ReportError, match="需要确认的提示"):
+    meeting = Meeting.objects.get(organisation=report.organisation)
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.DRAFT)
+    with pytest.raises(services.ReportError, match="需要确认的提示") as refused:
         services.report_submit(report=report, by=report.created_by)
+    assert [str(p) for p in refused.value.problems] == [
+        f"报告使用的会议记录尚未确认，确认后记录将锁定（会议“{meeting.title}”（9月24日））"
+    ]
     services.report_submit(report=report, by=report.created_by, accept_warnings=True)
     report.refresh_from_db()
     assert report.status == "submitted"
+
+
+def test_submitting_without_an_issue_date_sets_the_submission_date(report):
+    report.issue_date = None
+    report.save()
+    assert not any("成文日期" in str(p) for p in check_report(report))
+    services.report_submit(report=report, by=report.created_by)
+    report.refresh_from_db()
+    assert report.issue_date == timezone.localdate()
+    frozen = report.submissions.get().content
+    assert frozen["issue_date"] == cn_date(timezone.localdate())

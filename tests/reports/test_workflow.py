@@ -4,6 +4,7 @@ import threading
 import pytest
 from django.db import connection
 
+from meetings.models import Meeting
 from reports import services
 from reports.models import QuarterlyReport, ReportEvent, ReportItem, ReportSubmission
 
@@ -20,6 +21,7 @@ def make_report(world):
         date=datetime.date(2026, 9, 24),
         judgement="主流是好的",
         study_content="传达学习了文件精神",
+        status=Meeting.Status.CONFIRMED,
     )
     MeasureFactory(finding__meeting=meeting, finding__title="个别党员学习缺乏热情")
     report = services.report_create(
