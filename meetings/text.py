@@ -218,6 +218,7 @@ _JUNK = re.compile(
             r"[爱愛]?公文微信公[众眾][号號](?:[纠糾][纷紛])?",
             r"人的[记記][忆憶]力[会會][随隨]着[^\n]{0,200}?一起来看一看吧[。.!！]?",
             r"点击下载[^\n。]{0,20}",
+            r"^[ \t]*下载阅读(?:编辑)?[ \t]*$",
         ]
     ),
     re.MULTILINE,
@@ -268,7 +269,8 @@ def join_broken_lines(text):
                 paragraphs.append(current)
                 current = ""
             continue
-        heading = _STARTS_ITEM.match(current) and len(current) <= 30
+        # "（一）标题" on a line of its own stays a line; "二是加强管理，" goes on.
+        heading = _STARTS_ITEM.match(current) and len(current) <= 30 and current[-1] not in "，,、"
         if (
             current
             and current[-1] not in _LINE_END
