@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import text_views, views
 
 app_name = "meetings"
 
@@ -27,4 +27,6 @@ urlpatterns = [
     path("measures/<int:pk>/delete/", views.measure_delete, name="measure_delete"),
     path("measures/<int:pk>/evidence/", views.evidence_upload, name="evidence_upload"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path("text/check/", text_views.text_check, name="text_check"),
+    path("text/convert/", text_views.text_convert, name="text_convert"),
 ]

@@ -108,6 +108,9 @@ TABLE = {
     "meetings:measure_delete": row(**WRITE_POST),
     "meetings:evidence_upload": row(**WRITE_POST),
     "meetings:evidence_download": row(**READ),
+    # 转为简体 / 整理文本: a pure text function for whoever is signed in
+    "meetings:text_check": same(405, 200),
+    "meetings:text_convert": same(405, 200),
     # 研判报告, 报告审核, 导出
     "reports:list": same(200, 405),
     "reports:create": row(
