@@ -5,13 +5,22 @@ or a frozen submission) into DOCX bytes. It never touches the ORM or settings,
 so tests and the benchmark call it with hand-made data.
 
 Formatting lives in styles, not in runs: East Asian fonts are set through
-`w:eastAsia` on the styles (python-docx only writes ascii/hAnsi), and body
-text inside a run-in heading paragraph uses a character style.
+`w:eastAsia` on the styles (python-docx only writes ascii/hAnsi). Only a part
+title ("一、基本情况") is a heading paragraph; a run-in heading ("（一）小标题。正文")
+is a Normal paragraph whose "（一）小标题。" run has a character style, so
+nothing but a part title is kept with the next paragraph.
+
+A "\n" in any text is a paragraph boundary (one-line fields such as the
+signatory are joined): the DOCX never holds a manual line break, which a
+justified paragraph would stretch across the line.
+The 附件 ledger is a landscape section of its own.
 """
 
+import copy
 import functools
 import io
 import itertools
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -32,8 +41,12 @@ HEITI = "黑体"
 SONGTI = "宋体"
 XIAOBIAOSONG = "方正小标宋简体"
 LATIN = "Times New Roman"
-BODY_CHAR = "报告正文字符"
+BODY_CHAR = "报告正文字符"  # kept for templates built on these styles (bench/docx_bench.py)
+HEADING_CHAR = "小标题字符"  # level 2 （一）: 楷体
+MINOR_HEADING_CHAR = "三级标题字符"  # levels 3 and 4, 1． and （1）: 仿宋
 TWIPS_PER_CHAR = 320  # one 3号 (16 pt) character
+TABLE_FONT_PT = 10.5  # 五号
+TABLE_PITCH_PT = 16
 
 
 @dataclass(frozen=True)
@@ -86,9 +99,11 @@ def _fonts(element, east_asia, latin=LATIN):
 
 def _outline(style, level):
     ppr = style.element.get_or_add_pPr()
-    outline = OxmlElement("w:outlineLvl")
+    outline = ppr.find(qn("w:outlineLvl"))  # the default template's headings have one
+    if outline is None:
+        outline = OxmlElement("w:outlineLvl")
+        ppr.append(outline)
     outline.set(qn("w:val"), str(level))
-    ppr.append(outline)
 
 
 def _indent_chars(paragraph_format_element, chars):
@@ -105,8 +120,17 @@ def _exact(fmt, pitch):
     fmt.space_after = Pt(0)
 
 
+def _drop_keeps(styles):
+    """The default template's Heading 1–9 carry keepNext and keepLines: a chain of
+    such paragraphs moves whole pages' worth of text. Keeps are set below only
+    where wanted (Heading 1, 落款, the 附件 title)."""
+    for node in styles.element.iter(qn("w:keepNext"), qn("w:keepLines")):
+        node.getparent().remove(node)
+
+
 def _setup_styles(doc, layout):
     styles = doc.styles
+    _drop_keeps(styles)
     # docDefaults of the default template: theme fonts, en-US, 10 pt after, 1.15 lines.
     defaults = doc.styles.element.find(qn("w:docDefaults"))
     rpr_default = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
@@ -157,7 +181,8 @@ def _setup_styles(doc, layout):
         _fonts(heading.element, font)
         hf = heading.paragraph_format
         _exact(hf, layout.line_pitch_pt)
-        hf.keep_with_next = level == 1
+        hf.keep_with_next = level == 1  # a part title stays with its first paragraph
+        hf.keep_together = False
         hf.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         _indent_chars(heading.element, 2)
         _outline(heading, level - 1)
@@ -177,22 +202,46 @@ def _setup_styles(doc, layout):
     _fonts(attachment.element, HEITI)
     _indent_chars(attachment.element, 0)
 
+    # Cell text: 五号 at its own exact pitch, off the body's 28.95 pt line grid.
     table_text = styles.add_style("表格文字", WD_STYLE_TYPE.PARAGRAPH)
     table_text.base_style = normal
-    table_text.font.size = Pt(10.5)  # 五号
+    table_text.font.size = Pt(TABLE_FONT_PT)
     tt = table_text.paragraph_format
-    _exact(tt, 16)
+    _exact(tt, TABLE_PITCH_PT)
     tt.alignment = WD_ALIGN_PARAGRAPH.LEFT
     _indent_chars(table_text.element, 0)
+    _no_grid(table_text)
+
+    table_centred = styles.add_style("表格文字居中", WD_STYLE_TYPE.PARAGRAPH)
+    table_centred.base_style = table_text
+    table_centred.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _no_grid(table_centred)
 
     table_head = styles.add_style("表格标题行", WD_STYLE_TYPE.PARAGRAPH)
     table_head.base_style = table_text
     _fonts(table_head.element, HEITI)
     table_head.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _no_grid(table_head)
+    _no_grid(styles["Table Grid"])
+
+    # The paragraph Word needs after a table that ends the document: too small
+    # to spill onto a page of its own.
+    table_end = styles.add_style("表格结束", WD_STYLE_TYPE.PARAGRAPH)
+    table_end.base_style = normal
+    table_end.font.size = Pt(1)
+    _exact(table_end.paragraph_format, 1)
+    _indent_chars(table_end.element, 0)
+    _no_grid(table_end)
 
     body_char = styles.add_style(BODY_CHAR, WD_STYLE_TYPE.CHARACTER)
     _fonts(body_char.element, FANGSONG)
     body_char.font.bold = False
+
+    # Run-in headings: levels 2 in 楷体, 3 and 4 in 仿宋 (7.3.3), bold by house rule.
+    for name, font in ((HEADING_CHAR, KAITI), (MINOR_HEADING_CHAR, FANGSONG)):
+        char = styles.add_style(name, WD_STYLE_TYPE.CHARACTER)
+        _fonts(char.element, font)
+        char.font.bold = layout.bold_headings
 
     footer = styles["Footer"]
     footer.base_style = normal
@@ -200,6 +249,17 @@ def _setup_styles(doc, layout):
     _fonts(footer.element, SONGTI, latin=SONGTI)
     _exact(footer.paragraph_format, 20)
     _indent_chars(footer.element, 0)
+
+
+def _no_grid(style):
+    ppr = style.element.get_or_add_pPr()
+    node = ppr.find(qn("w:snapToGrid"))
+    if node is None:
+        node = OxmlElement("w:snapToGrid")
+        ppr.insert_element_before(
+            node, "w:spacing", "w:ind", "w:jc", "w:outlineLvl", "w:rPr", "w:sectPr"
+        )
+    node.set(qn("w:val"), "0")
 
 
 def _strip_title_decoration(style):
@@ -308,7 +368,6 @@ class _Writer:
         *,
         runs=None,
         keep_next=None,
-        page_break_before=False,
         right_indent_twips=None,
     ):
         p = etree.Element(W + "p")
@@ -319,8 +378,6 @@ class _Writer:
             node = etree.SubElement(ppr, W + "keepNext")
             if not keep_next:
                 node.set(W + "val", "0")
-        if page_break_before:
-            etree.SubElement(ppr, W + "pageBreakBefore")
         if right_indent_twips is not None:
             etree.SubElement(ppr, W + "ind").set(W + "right", str(right_indent_twips))
         for run_text, char_style in runs if runs is not None else [(text, None)]:
@@ -335,13 +392,14 @@ class _Writer:
         if char_style:
             rpr = etree.SubElement(r, W + "rPr")
             etree.SubElement(rpr, W + "rStyle").set(W + "val", self.style_id(char_style))
-        for index, line in enumerate(text.split("\n")):
-            if index:
-                etree.SubElement(r, W + "br")  # a manual line break (Word's \x0b)
-            if line:
-                t = etree.SubElement(r, W + "t")
-                t.set(XML_SPACE, "preserve")
-                t.text = line
+        t = etree.SubElement(r, W + "t")
+        t.set(XML_SPACE, "preserve")
+        t.text = text.replace("\n", " ")  # callers split lines; never a <w:br/>
+
+    def lines(self, text, style="Normal", **kwargs):
+        """One paragraph per line of `text`; blank lines are dropped."""
+        for line in _lines(text):
+            self.paragraph(line, style, **kwargs)
 
     def keep_last_with_next(self):
         if self.last is not None:
@@ -377,14 +435,43 @@ def _signature(out, signatory, date):
         )
 
 
-def _paragraph(out, p, style="Normal"):
-    marker, heading, text = _text(p.get("marker")), _text(p.get("heading")), _text(p.get("text"))
+def _lines(text):
+    """The non-blank lines of a text, each stripped: a pasted line break is a paragraph boundary."""
+    return [line.strip() for line in _text(text).split("\n") if line.strip()]
+
+
+def _one_line(text):
+    """A text that is one line by nature (part title, signatory, date, column name)."""
+    return "".join(_lines(text))
+
+
+LEVEL2 = re.compile(r"（[一二三四五六七八九十百零〇]+）")
+FULL_STOPS = "。！？"
+
+
+def _paragraph(out, p):
+    """A report paragraph: "（一）小标题。正文" as ONE Normal paragraph, the marker and
+    heading in a character style (楷体 for （一）, 仿宋 for 1． and （1）). A
+    "（一）" marker without a heading is in 楷体 too. Each further line of the
+    heading or text is a Normal paragraph of its own."""
+    marker = _one_line(p.get("marker"))
+    heading, body = _lines(p.get("heading")), _lines(p.get("text"))
+    level2 = bool(LEVEL2.fullmatch(marker)) or (bool(heading) and not marker)
     if heading:
-        # A run-in heading: "（一）小标题。" in the heading font, the body in 仿宋.
-        return out.paragraph(
-            style=style, runs=[(marker + heading + ("。" if text else ""), None), (text, BODY_CHAR)]
-        )
-    return out.paragraph(marker + text)
+        lead = marker + heading[0]
+        if lead[-1] not in FULL_STOPS:
+            lead += "。"
+        body = heading[1:] + body
+    else:
+        lead = marker if level2 else ""
+    first = body[0] if body else ""
+    if lead:
+        char_style = HEADING_CHAR if level2 else MINOR_HEADING_CHAR
+        out.paragraph(runs=[(lead, char_style), (first, None)])
+    elif marker or first:
+        out.paragraph(marker + first)
+    for line in body[1:]:
+        out.paragraph(line)
 
 
 def _cell(tr, text, style_id, width_twips, vmerge=None):
@@ -397,18 +484,30 @@ def _cell(tr, text, style_id, width_twips, vmerge=None):
         node = etree.SubElement(tcpr, W + "vMerge")
         if vmerge:
             node.set(W + "val", "restart")
-    p = etree.SubElement(tc, W + "p")
-    etree.SubElement(etree.SubElement(p, W + "pPr"), W + "pStyle").set(W + "val", style_id)
-    if text:
-        t = etree.SubElement(etree.SubElement(p, W + "r"), W + "t")
-        t.set(XML_SPACE, "preserve")
-        t.text = _text(text)
+    etree.SubElement(tcpr, W + "vAlign").set(W + "val", "center")
+    for line in _lines(text) or [""]:  # a cell holds at least one paragraph
+        p = etree.SubElement(tc, W + "p")
+        etree.SubElement(etree.SubElement(p, W + "pPr"), W + "pStyle").set(W + "val", style_id)
+        if line:
+            t = etree.SubElement(etree.SubElement(p, W + "r"), W + "t")
+            t.set(XML_SPACE, "preserve")
+            t.text = line
 
 
-def _table(out, columns, rows, widths_mm, merge_first=0):
+def _row(tbl, header=False):
+    tr = etree.SubElement(tbl, W + "tr")
+    trpr = etree.SubElement(tr, W + "trPr")
+    etree.SubElement(trpr, W + "cantSplit")  # a row never breaks across pages
+    if header:
+        etree.SubElement(trpr, W + "tblHeader")  # repeated on each page
+    return tr
+
+
+def _table(out, columns, rows, widths_mm, merge_first=0, centred=(), end_style="主送机关"):
     """A bordered table written as XML in one pass (no python-docx cell lookups).
     With merge_first=n, runs of rows that repeat the first n cells (one
-    finding's measures) are merged vertically."""
+    finding's measures) are merged vertically; columns whose index is in
+    `centred` are centred."""
     widths = [round(w * 1440 / 25.4) for w in widths_mm]
     tbl = etree.Element(W + "tbl")
     tblpr = etree.SubElement(tbl, W + "tblPr")
@@ -418,52 +517,113 @@ def _table(out, columns, rows, widths_mm, merge_first=0):
     tblw.set(W + "type", "dxa")
     etree.SubElement(tblpr, W + "jc").set(W + "val", "center")
     etree.SubElement(tblpr, W + "tblLayout").set(W + "type", "fixed")
+    margins = etree.SubElement(tblpr, W + "tblCellMar")  # a little air above and below
+    for side, twips in (("top", 40), ("left", 108), ("bottom", 40), ("right", 108)):
+        node = etree.SubElement(margins, W + side)
+        node.set(W + "w", str(twips))
+        node.set(W + "type", "dxa")
     grid = etree.SubElement(tbl, W + "tblGrid")
     for width in widths:
         etree.SubElement(grid, W + "gridCol").set(W + "w", str(width))
     head_id, text_id = out.style_id("表格标题行"), out.style_id("表格文字")
-    header = etree.SubElement(tbl, W + "tr")
-    etree.SubElement(etree.SubElement(header, W + "trPr"), W + "tblHeader")  # repeat on each page
+    centred_id = out.style_id("表格文字居中")
+    styles = [centred_id if i in centred else text_id for i in range(len(columns))]
+    header = _row(tbl, header=True)
     for name, width in zip(columns, widths, strict=True):
         _cell(header, name, head_id, width)
     previous = None
     for row in rows:
-        tr = etree.SubElement(tbl, W + "tr")
+        tr = _row(tbl)
         key = tuple(row[:merge_first]) if merge_first else None
         continuing = bool(merge_first) and key == previous
-        for index, (value, width) in enumerate(zip(row, widths, strict=True)):
+        for index, (value, width, style_id) in enumerate(zip(row, widths, styles, strict=True)):
             if index < merge_first:
-                _cell(tr, "" if continuing else value, text_id, width, vmerge=not continuing)
+                _cell(tr, "" if continuing else value, style_id, width, vmerge=not continuing)
             else:
-                _cell(tr, value, text_id, width)
+                _cell(tr, value, style_id, width)
         previous = key
     out.sect_pr.addprevious(tbl)
-    # An empty paragraph after a table keeps Word from gluing the next one to it.
-    out.paragraph(style="主送机关")
+    # A paragraph after a table keeps Word from gluing the next one to it
+    # (and Word needs one at the end of the document).
+    out.paragraph(style=end_style)
 
 
-LEDGER_COLUMNS = ["序号", "存在问题", "整改措施", "责任人", "整改时限", "整改状态"]
-LEDGER_WIDTHS = [12, 35, 47, 16, 29, 17]  # mm, the 156 mm type area
+LEDGER_COLUMNS = [
+    "序号",
+    "存在问题",
+    "整改措施",
+    "责任人",
+    "责任部门",
+    "整改时限",
+    "整改状态",
+    "进展情况",
+]
+LEDGER_CENTRED = (0, 3, 4, 5, 6)
+# Columns that must hold their longest usual value on one line, header cells too:
+# 序号, names of 2–4 characters, short department names, "2026年12月31日", and
+# "整改状态", as wide as "长期坚持".
+LEDGER_ONE_LINE = {0: "序号", 3: "欧阳明月", 4: "党政办公室", 5: "2026年12月31日", 6: "整改状态"}
+LEDGER_SHARES = {1: 3, 2: 5, 7: 3}  # the rest of the width, shared by the long texts
+CELL_MARGINS_MM = 2 * 108 / 1440 * 25.4  # the left and right cell margins (_table)
+
+
+def _ledger_widths(layout):
+    """Column widths in mm that add up to the landscape type area's width. A
+    one-line column gets its text's width (CJK 1 em, digits ½ em, the gaps Word
+    puts between them) plus half a character of slack and the cell margins."""
+    area = 297 - layout.margin_top_mm - layout.margin_bottom_mm
+    em_mm = TABLE_FONT_PT * 25.4 / 72
+    widths = {
+        i: (_char_width(text) + 0.5) * em_mm + CELL_MARGINS_MM
+        for i, text in LEDGER_ONE_LINE.items()
+    }
+    rest = area - sum(widths.values())
+    total = sum(LEDGER_SHARES.values())
+    widths.update({i: rest * share / total for i, share in LEDGER_SHARES.items()})
+    return [widths[i] for i in range(len(LEDGER_COLUMNS))]
 
 
 def _ledger_rows(ledger):
     rows = []
     for entry in ledger:
-        measures = entry.get("measures") or [
-            {"content": "未制定整改措施", "person": "", "deadline": "", "status": ""}
-        ]
+        measures = entry.get("measures") or [{"content": "未制定整改措施"}]
         for m in measures:
             rows.append(
                 [
                     str(entry["index"]),
                     entry["finding"],
-                    m["content"],
-                    m["person"],
-                    m["deadline"],
-                    m["status"],
+                    m.get("content", ""),
+                    m.get("person", ""),
+                    m.get("dept", ""),  # frozen content from older submissions lacks it
+                    m.get("deadline", ""),
+                    m.get("status", ""),
+                    m.get("progress", ""),
                 ]
             )
     return rows
+
+
+def _landscape(out, layout):
+    """End the portrait section with the last paragraph written (its pPr holds a
+    copy of the portrait sectPr, footers and all, so page numbers continue) and
+    turn the final section landscape: the type area rotated, binding edge left."""
+    out.last.find(W + "pPr").append(copy.deepcopy(out.sect_pr))
+    sect = out.sect_pr
+    size = sect.find(W + "pgSz")
+    size.set(W + "w", str(_twips(297)))
+    size.set(W + "h", str(_twips(210)))
+    size.set(W + "orient", "landscape")
+    margins = sect.find(W + "pgMar")
+    margins.set(W + "top", str(_twips(layout.margin_left_mm)))
+    margins.set(W + "bottom", str(_twips(layout.margin_right_mm)))
+    margins.set(W + "left", str(_twips(layout.margin_top_mm)))
+    margins.set(W + "right", str(_twips(layout.margin_bottom_mm)))
+    # the 一字线 7 mm below the type area (7.5), as in the portrait section
+    margins.set(W + "footer", str(_twips(max(5, layout.margin_right_mm - 14))))
+
+
+def _twips(mm):
+    return round(mm * 1440 / 25.4)
 
 
 @functools.lru_cache(maxsize=32)
@@ -487,16 +647,17 @@ def render_docx(data, layout=None, properties=None):
     doc = Document(io.BytesIO(_base_document(layout)))
 
     out = _Writer(doc)
-    out.paragraph(_text(data.get("title")), "Title")
+    out.lines(data.get("title"), "Title")
     out.paragraph(style="主送机关")  # 标题下空一行
-    if data.get("addressee"):
-        out.paragraph(_text(data["addressee"]).rstrip("：:") + "：", "主送机关")
+    addressee = _one_line(data.get("addressee")).rstrip("：:")
+    if addressee:
+        out.paragraph(addressee + "：", "主送机关")
     for p in data.get("opening", []):
         _paragraph(out, p)
     for part in data.get("parts", []):
-        out.paragraph(_text(part["number"] + part["title"]), "Heading 1")
+        out.paragraph(_one_line(part["number"] + part["title"]), "Heading 1")
         for p in part.get("paragraphs", []):
-            _paragraph(out, p, style="Heading 2" if p.get("heading") else "Normal")
+            _paragraph(out, p)
         if part.get("table"):
             t = part["table"]
             widths = t.get("widths") or [156 / len(t["columns"])] * len(t["columns"])
@@ -510,14 +671,24 @@ def render_docx(data, layout=None, properties=None):
     if ledger:
         out.paragraph(keep_next=True)  # 空一行
         out.paragraph("附件：整改落实台账", keep_next=True)
-    _signature(out, _text(data.get("signatory")), _text(data.get("issue_date")))
+    _signature(out, _one_line(data.get("signatory")), _one_line(data.get("issue_date")))
 
     if ledger:
-        # 附件 on its own page: "附件" top left in 黑体, the title centred on the third line.
-        out.paragraph("附件", "附件标识", page_break_before=True)
+        # 附件 in a landscape section: "附件" top left in 黑体, the title centred
+        # on the third line, kept with the table.
+        _landscape(out, layout)
+        out.paragraph("附件", "附件标识")
         out.paragraph(style="主送机关")
-        out.paragraph("整改落实台账", "Title")
-        _table(out, LEDGER_COLUMNS, _ledger_rows(ledger), LEDGER_WIDTHS, merge_first=2)
+        out.paragraph("整改落实台账", "Title", keep_next=True)
+        _table(
+            out,
+            LEDGER_COLUMNS,
+            _ledger_rows(ledger),
+            _ledger_widths(layout),
+            merge_first=2,
+            centred=LEDGER_CENTRED,
+            end_style="表格结束",
+        )
 
     props = properties or Properties()
     core = doc.core_properties

@@ -6,6 +6,7 @@ import zipfile
 
 import pytest
 from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Pt
@@ -46,7 +47,7 @@ def sample(**overrides):
                         "heading": "个别党员学习缺乏热情",
                         "text": "部分青年教师……。",
                     },
-                    {"marker": "（二）", "heading": "工作群转发无关信息", "text": "个别年级组……。"},
+                    {"marker": "（二）", "heading": "工作群转发无关信息", "text": ""},
                 ],
             },
             {
@@ -60,6 +61,14 @@ def sample(**overrides):
                     },
                     {"marker": "（一）", "heading": "", "text": "每月集中学习1次。"},
                     {"marker": "（二）", "heading": "", "text": "信息专干每周巡查。"},
+                ],
+            },
+            {
+                "number": "四、",
+                "title": "上季度整改落实情况",
+                "paragraphs": [
+                    {"marker": "1．", "heading": "学习制度", "text": "已建立。"},
+                    {"marker": "2．", "heading": "", "text": "群管理已规范。"},
                 ],
             },
         ],
@@ -76,6 +85,8 @@ def sample(**overrides):
                         "person": "陈建军",
                         "deadline": "2026年12月31日",
                         "status": "整改中",
+                        "dept": "党政办公室",
+                        "progress": "已召开专题会议部署",
                     },
                     {
                         "content": "撰写学习笔记",
@@ -139,9 +150,12 @@ def test_body_style():
     assert (ind.get(qn("w:firstLineChars")), ind.get(qn("w:firstLine"))) == ("200", "640")
     lang = doc.styles.element.find(qn("w:docDefaults")).find(".//" + qn("w:lang"))
     assert lang.get(qn("w:eastAsia")) == "zh-CN"
-    # fonts live on the styles, not repeated on every run
+    # fonts live on the styles, not repeated on every run: a run has no
+    # properties, or only a character style (a run-in heading)
     body_runs = [r for p in doc.paragraphs if p.style.name == "Normal" for r in p.runs]
-    assert body_runs and all(r._r.rPr is None for r in body_runs)
+    assert body_runs
+    for r in body_runs:
+        assert r._r.rPr is None or [c.tag for c in r._r.rPr] == [qn("w:rStyle")]
 
 
 def test_title_addressee_and_headings():
@@ -159,13 +173,114 @@ def test_title_addressee_and_headings():
     for level in (1, 2, 3, 4):
         style = doc.styles[f"Heading {level}"]
         assert style.font.size == Pt(16)
-        assert style.element.pPr.find(qn("w:outlineLvl")).get(qn("w:val")) == str(level - 1)
-    assert paragraph(doc, "一、基本情况").style.name == "Heading 1"
+        outline = style.element.pPr.findall(qn("w:outlineLvl"))
+        assert [o.get(qn("w:val")) for o in outline] == [str(level - 1)]
+    # only the part titles are heading paragraphs (with an outline level)
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert headings == [
+        "一、基本情况",
+        "二、存在的问题和风险隐患",
+        "三、下一步工作措施",
+        "四、上季度整改落实情况",
+    ]
+    assert {p.style.name for p in doc.paragraphs if p.text in headings} == {"Heading 1"}
+
+
+def test_run_in_headings_are_normal_paragraphs_with_a_kaiti_character_style():
+    doc = reopen(render_docx(sample()))
+    assert east_asia(doc.styles["小标题字符"]) == "楷体_GB2312"
+    assert doc.styles["小标题字符"].font.bold is False
+    assert east_asia(doc.styles["三级标题字符"]) == "仿宋_GB2312"
     run_in = paragraph(doc, "（一）加强组织领导，强化责任落实。我校坚持……。")
-    assert run_in.style.name == "Heading 2"
-    assert run_in.runs[0].text == "（一）加强组织领导，强化责任落实。"
-    assert run_in.runs[1].style.name == "报告正文字符"  # the body text in 仿宋
-    assert east_asia(doc.styles["报告正文字符"]) == "仿宋_GB2312"
+    assert run_in.style.name == "Normal"
+    heading, body = run_in.runs
+    assert heading.text == "（一）加强组织领导，强化责任落实。"
+    assert heading.style.name == "小标题字符"
+    assert body.text == "我校坚持……。" and body._r.rPr is None  # the body text in 仿宋
+    # a problem without 具体表现 still ends with its full stop
+    bare = paragraph(doc, "（二）工作群转发无关信息。")
+    assert bare.style.name == "Normal" and bare.runs[0].style.name == "小标题字符"
+    # measures: the same typography at the same level as the problems
+    measure = paragraph(doc, "（一）每月集中学习1次。")
+    assert measure.style.name == "Normal"
+    assert [(r.text, r.style.name) for r in measure.runs] == [
+        ("（一）", "小标题字符"),
+        ("每月集中学习1次。", "Default Paragraph Font"),
+    ]
+    # level 3: 1． stays in 仿宋; its heading has the 仿宋 heading style
+    minor = paragraph(doc, "1．学习制度。已建立。")
+    assert [(r.text, r.style.name) for r in minor.runs] == [
+        ("1．学习制度。", "三级标题字符"),
+        ("已建立。", "Default Paragraph Font"),
+    ]
+    plain = paragraph(doc, "2．群管理已规范。")
+    assert plain.style.name == "Normal" and [r._r.rPr for r in plain.runs] == [None]
+    lead_in = paragraph(doc, "针对上述问题，我校将重点从以下二个方面努力：")
+    assert [r._r.rPr for r in lead_in.runs] == [None]
+
+
+def test_a_line_break_in_a_text_is_a_paragraph_boundary():
+    data = sample(
+        title="中共青山县城关第一实验学校支部委员会关于\n2026年第三季度意识形态分析研判情况的报告",
+        opening=[{"marker": "", "heading": "", "text": "开头第一行。\n\n  开头第二行。\n"}],
+        parts=[
+            {
+                "number": "一、",
+                "title": "基本情况",
+                "paragraphs": [
+                    {
+                        "marker": "（一）",
+                        "heading": "标题",
+                        "text": "第一行。\n第二行。\r\n第三行。",
+                    },
+                    {"marker": "（二）", "heading": "", "text": "措施一。\n措施二。"},
+                ],
+            }
+        ],
+    )
+    data["ledger"][0]["measures"][0]["content"] = "甲。\n乙。"
+    payload = render_docx(data)
+    with zipfile.ZipFile(io.BytesIO(payload)) as package:
+        document_xml = package.read("word/document.xml").decode()
+    assert "<w:br" not in document_xml and "<w:cr" not in document_xml
+    doc = reopen(payload)
+    texts = [p.text for p in doc.paragraphs if p.text]
+    assert texts[:2] == [
+        "中共青山县城关第一实验学校支部委员会关于",
+        "2026年第三季度意识形态分析研判情况的报告",
+    ]
+    start = texts.index("开头第一行。")
+    assert texts[start : start + 8] == [
+        "开头第一行。",
+        "开头第二行。",  # blank line dropped, the pasted indent too
+        "一、基本情况",
+        "（一）标题。第一行。",
+        "第二行。",
+        "第三行。",
+        "（二）措施一。",
+        "措施二。",
+    ]
+    for text in ("第二行。", "第三行。", "措施二。"):
+        p = paragraph(doc, text)
+        assert p.style.name == "Normal" and [r._r.rPr for r in p.runs] == [None]
+    cell = doc.tables[0].cell(1, 2)
+    assert [p.text for p in cell.paragraphs] == ["甲。", "乙。"]
+
+
+def test_no_style_keeps_lines_and_only_part_titles_keep_with_next():
+    doc = reopen(render_docx(sample()))
+    styles_xml = doc.styles.element
+    for node in styles_xml.iter(qn("w:keepLines")):
+        assert node.get(qn("w:val")) in ("0", "false")
+    keeping = {
+        s.name
+        for s in doc.styles
+        if s.type == 1 and s.element.pPr is not None and s.paragraph_format.keep_with_next
+    }
+    assert keeping == {"Heading 1", "落款"}
+    for level in (1, 2, 3, 4):
+        assert doc.styles[f"Heading {level}"].paragraph_format.keep_together is False
+    assert doc.styles["Title"].paragraph_format.keep_with_next is None
 
 
 def test_signature_and_date_right_aligned_and_kept_with_the_text():
@@ -208,25 +323,74 @@ def test_centred_page_numbers_and_other_layouts_are_settings():
     assert round(section.top_margin.mm) == 35
     assert doc.styles["Normal"].paragraph_format.line_spacing == Pt(28)
     assert doc.styles["Heading 2"].font.bold is True
+    assert doc.styles["小标题字符"].font.bold is True
     assert section.footer.paragraphs[0].paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER
     assert not doc.settings.odd_and_even_pages_header_footer
 
 
-def test_appendix_ledger_on_its_own_page_with_merged_cells():
+def test_appendix_ledger_in_a_landscape_section_with_merged_cells():
     doc = reopen(render_docx(sample()))
     assert paragraph(doc, "附件：整改落实台账")
-    mark = paragraph(doc, "附件")
-    assert mark.paragraph_format.page_break_before is True
     assert east_asia(doc.styles["附件标识"]) == "黑体"
+    portrait, landscape = doc.sections
+    assert (round(portrait.page_width.mm), round(portrait.page_height.mm)) == (210, 297)
+    assert (round(landscape.page_width.mm), round(landscape.page_height.mm)) == (297, 210)
+    assert landscape.orientation == WD_ORIENT.LANDSCAPE
+    assert landscape.start_type == WD_SECTION.NEW_PAGE
+    margins = [landscape.top_margin, landscape.bottom_margin]
+    margins += [landscape.left_margin, landscape.right_margin]
+    assert [round(m.mm) for m in margins] == [28, 26, 37, 35]
+    # the portrait section ends with the date; the landscape one starts with 附件
+    body = list(doc.element.body.iterchildren(qn("w:p")))
+    closing = next(p for p in body if p.find(qn("w:pPr") + "/" + qn("w:sectPr")) is not None)
+    after = body[body.index(closing) + 1]
+    assert [t.text for t in closing.iter(qn("w:t"))] == ["2026年9月28日"]
+    assert [t.text for t in after.iter(qn("w:t"))] == ["附件"]
+    # the same footers in both sections: page numbers continue
+    for kind in ("default", "even"):
+        ids = {
+            s._sectPr.find(f"{qn('w:footerReference')}[@{qn('w:type')}='{kind}']").get(qn("r:id"))
+            for s in doc.sections
+        }
+        assert len(ids) == 1
+    assert not any(s._sectPr.find(qn("w:pgNumType")) is not None for s in doc.sections)
+    assert paragraph(doc, "整改落实台账").paragraph_format.keep_with_next is True
+    without = reopen(render_docx(sample(ledger=[])))
+    assert len(without.sections) == 1 and "附件" not in [p.text for p in without.paragraphs]
+
     table = doc.tables[0]
     assert [c.text for c in table.rows[0].cells] == [
         "序号",
         "存在问题",
         "整改措施",
         "责任人",
+        "责任部门",
         "整改时限",
         "整改状态",
+        "进展情况",
     ]
+    widths = [int(col.get(qn("w:w"))) for col in table._tbl.tblGrid.iter(qn("w:gridCol"))]
+    area = landscape.page_width - landscape.left_margin - landscape.right_margin  # EMU
+    assert abs(sum(widths) - area / 635) <= len(widths)  # the type area's width, in twips
+    for tr in table._tbl.tr_lst:
+        assert tr.trPr.find(qn("w:cantSplit")) is not None  # rows never split
+    assert table._tbl.tr_lst[0].trPr.find(qn("w:tblHeader")) is not None
+    for name in ("表格文字", "表格文字居中", "表格标题行"):
+        ppr = doc.styles[name].element.pPr
+        assert ppr.find(qn("w:snapToGrid")).get(qn("w:val")) == "0"  # off the line grid
+    cell_text = doc.styles["表格文字"]
+    assert cell_text.font.size == Pt(10.5)  # 五号, at its own exact pitch
+    assert cell_text.paragraph_format.line_spacing_rule == WD_LINE_SPACING.EXACTLY
+    assert cell_text.paragraph_format.line_spacing == Pt(16)
+    assert [c.text for c in table.rows[1].cells][3:] == [
+        "陈建军",
+        "党政办公室",
+        "2026年12月31日",
+        "整改中",
+        "已召开专题会议部署",
+    ]
+    # frozen content from older submissions has no dept or progress
+    assert [c.text for c in table.rows[2].cells][3:] == ["张敏", "", "长期坚持", "长期坚持", ""]
     # the first finding's two measures share one 序号 and 存在问题 cell
     assert table.cell(1, 0)._tc is table.cell(2, 0)._tc
     assert table.cell(1, 1).text == "个别党员学习缺乏热情"
@@ -280,12 +444,14 @@ def test_hostile_text_renders_and_keeps_the_text():
         ],
     )
     doc = reopen(render_docx(data))
-    # control characters dropped, Word's manual line break (\x0b) kept as a line break
-    kept = "前\n后<script>&amp;</script> & < > 👍🇨🇳𠀀黨員干部八小時之外監管力度不夠"
-    assert doc.paragraphs[0].text == kept
+    # control characters dropped, Word's manual line break (\x0b) a paragraph boundary
+    first, second = "前", "后<script>&amp;</script> & < > 👍🇨🇳𠀀黨員干部八小時之外監管力度不夠"
+    assert [p.text for p in doc.paragraphs[:2]] == [first, second]
     assert paragraph(doc, long_paragraph)
-    assert any(p.text == f"{kept}。{kept}" for p in doc.paragraphs)
-    assert doc.tables[0].cell(1, 1).text == kept
+    texts = [p.text for p in doc.paragraphs]
+    start = texts.index(f"{first}。{second}")
+    assert texts[start : start + 3] == [f"{first}。{second}", first, second]
+    assert [p.text for p in doc.tables[0].cell(1, 1).paragraphs] == [first, second]
     assert doc.tables[0].cell(1, 3).text == "<张敏>"
 
 
