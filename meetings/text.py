@@ -161,7 +161,21 @@ def to_fullwidth(text):
                     chars[open_at], chars[i] = "（", "）"
                 open_at = None
         text = "".join(chars)
+    if '"' in text:
+        text = "\n".join(_curly_quotes(line) for line in text.split("\n"))
     return _PUNCT.sub(lambda m: _FULLWIDTH[m.group(0)], text)
+
+
+def _curly_quotes(line):
+    """ "学用脱节" → “学用脱节” in a line with Chinese and pairs of ASCII quotes."""
+    if line.count('"') % 2 or not _CJK_SET_RE.search(line):
+        return line
+    parts = line.split('"')
+    out = [parts[0]]
+    for index, part in enumerate(parts[1:]):
+        out.append("“" if index % 2 == 0 else "”")
+        out.append(part)
+    return "".join(out)
 
 
 # ---------------------------------------------------------------------------
@@ -350,7 +364,7 @@ def document_text(text):
     if not text:
         return ""
     text = simplify(text)[0]
-    text = tidy(text)[0]
+    text = to_fullwidth(tidy(text)[0])  # 《titles》 too: （党组） in a document
     return "\n".join(strip_leading_marker(line) for line in text.split("\n")).strip()
 
 

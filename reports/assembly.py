@@ -57,10 +57,13 @@ def previous_quarter(year, quarter):
     return (year - 1, 4) if quarter == 1 else (year, quarter - 1)
 
 
-def _sentence(text):
-    """Document text (simplified, tidied, no typed numbering) ending with a full stop."""
-    text = document_text(text).replace("\n", "")
-    if text and text[-1] not in "。！？：；…":
+def _sentence(text, *, paragraphs=False):
+    """Document text (simplified, tidied, no typed numbering) ending with a full
+    stop; one line unless `paragraphs` keeps the text's paragraphs (one a line)."""
+    text = document_text(text)
+    if not paragraphs:
+        text = text.replace("\n", "")
+    if text and text[-1] not in "。！？：；…”":
         text += "。"
     return text
 
@@ -132,12 +135,12 @@ def generate(report):
                 S.PROBLEMS,
                 f"finding:{finding.pk}",
                 _heading(finding.title),
-                _sentence(finding.details),
+                _sentence(finding.details, paragraphs=True),
             )
         )
     for finding in findings:
         for measure in finding.measures.all():
-            body = _sentence(measure.content)
+            body = _sentence(measure.content, paragraphs=True)
             if not body or _normalise_title(body) in seen_measures:
                 continue
             seen_measures.add(_normalise_title(body))

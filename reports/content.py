@@ -31,6 +31,11 @@ CONTENT_VERSION = 2
 RUN_IN_HEADING_MAX = 30
 
 
+def count_of(n):
+    """A count before a measure word: 两个方面, not 二个方面 (but 十二个)."""
+    return "两" if n == 2 else chinese_numeral(n)
+
+
 def _end(text):
     text = text.rstrip()
     if text and text[-1] not in "。！？：；…”":
@@ -76,8 +81,7 @@ def build_report_data(report, items=None):
         if section == S.MEASURES and entries:
             # The lead-in counts the items in Chinese numerals (从以下三个方面).
             lead_in = (
-                f"针对上述问题，{org.self_name}将重点从以下"
-                f"{chinese_numeral(len(entries))}个方面努力："
+                f"针对上述问题，{org.self_name}将重点从以下{count_of(len(entries))}个方面努力："
             )
             paragraphs.append({"marker": "", "heading": "", "text": lead_in, "item": None})
         counter = 0

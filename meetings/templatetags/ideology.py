@@ -26,3 +26,30 @@ def badge(value):
 @register.filter
 def progress_label(value):
     return "未制定措施" if value == "无措施" else value
+
+
+@register.filter
+def duration_zh(value):
+    """A timedelta in Chinese: 30分钟, 1小时, 1小时30分钟, 2天 (django-axes' cool-off)."""
+    try:
+        minutes = round(value.total_seconds() / 60)
+    except AttributeError:
+        return value
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [(days, "天"), (hours, "小时"), (minutes, "分钟")]
+    return "".join(f"{n}{unit}" for n, unit in parts if n) or "1分钟"
+
+
+@register.filter
+def unnumbered(value):
+    """A title without the numbering the user pasted: the page numbers it (（1）…)."""
+    from meetings.text import strip_leading_marker
+
+    return strip_leading_marker(str(value or "").strip())
+
+
+@register.filter
+def lines(value):
+    """A text's paragraphs (one per line), for printing each as its own <p>."""
+    return [line for line in str(value or "").split("\n") if line.strip()]

@@ -4,15 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0003_versions'),
+        ("reports", "0003_versions"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='reportitem',
-            name='section',
-            field=models.CharField(choices=[('opening', '导语'), ('basic', '基本情况'), ('judgement', '总体研判'), ('problems', '存在的问题和风险隐患'), ('measures', '下一步工作措施'), ('rectification', '上季度整改落实情况'), ('carried', '以前季度未完成的整改事项'), ('closing', '结束语')], max_length=20, verbose_name='部分'),
+            model_name="reportitem",
+            name="section",
+            field=models.CharField(
+                choices=[
+                    ("opening", "导语"),
+                    ("basic", "基本情况"),
+                    ("judgement", "总体研判"),
+                    ("problems", "存在的问题和风险隐患"),
+                    ("measures", "下一步工作措施"),
+                    ("rectification", "上季度整改落实情况"),
+                    ("carried", "以前季度未完成的整改事项"),
+                    ("closing", "结束语"),
+                ],
+                max_length=20,
+                verbose_name="部分",
+            ),
         ),
     ]
