@@ -75,8 +75,10 @@ def standard_report():
                     {
                         "content": measures[2 * i + k]["text"],
                         "person": "陈建军",
+                        "dept": "教务处",
                         "deadline": "2026年12月31日",
                         "status": "整改中",
+                        "progress": "已完成第一阶段",
                     }
                     for k in (0, 1)
                 ],
@@ -141,9 +143,9 @@ def docxtpl_template():
     doc.add_paragraph("{{ part.number }}{{ part.title }}", style="Heading 1")
     doc.add_paragraph("{%p for p in part.paragraphs %}")
     doc.add_paragraph("{%p if p.heading %}")
-    run_in = doc.add_paragraph(style="Heading 2")
-    run_in.add_run("{{ p.marker }}{{ p.heading }}。")
-    run_in.add_run("{{ p.text }}", style=renderer.BODY_CHAR)
+    run_in = doc.add_paragraph()
+    run_in.add_run("{{ p.marker }}{{ p.heading }}。", style="小标题字符")
+    run_in.add_run("{{ p.text }}")
     doc.add_paragraph("{%p else %}")
     doc.add_paragraph("{{ p.marker }}{{ p.text }}")
     doc.add_paragraph("{%p endif %}")
@@ -161,7 +163,7 @@ def docxtpl_template():
     mark.paragraph_format.page_break_before = True
     doc.add_paragraph(style="主送机关")
     doc.add_paragraph("整改落实台账", style="Title")
-    table = doc.add_table(rows=3, cols=6)
+    table = doc.add_table(rows=3, cols=len(renderer.LEDGER_COLUMNS))
     table.style = doc.styles["Table Grid"]
     for cell, name in zip(table.rows[0].cells, renderer.LEDGER_COLUMNS, strict=True):
         cell.paragraphs[0].text = name
@@ -170,7 +172,9 @@ def docxtpl_template():
     first[0].paragraphs[0].text = "{%tr for row in rows %}"
     last = table.rows[2].cells
     for cell, key in zip(
-        last, ["index", "finding", "content", "person", "deadline", "status"], strict=True
+        last,
+        ["index", "finding", "content", "person", "dept", "deadline", "status", "progress"],
+        strict=True,
     ):
         cell.paragraphs[0].text = "{{ row.%s }}" % key  # noqa: UP031 - a Jinja tag
         cell.paragraphs[0].style = doc.styles["表格文字"]
