@@ -11,7 +11,7 @@ BENCH_BROKER ?= redis://127.0.0.1:6379/14
 
 SCALE_DB ?= postgres://postgres@127.0.0.1:5432/ideology_scale
 
-.PHONY: run test worker lint fmt install bench bench-web bench-export browser-deps clean
+.PHONY: run test worker lint fmt install bench bench-web bench-export browser-deps fonts clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -79,6 +79,11 @@ fmt: $(STAMP)
 ## browser tests need the system Chromium and CJK fonts (Debian packages)
 browser-deps:
 	apt-get install -y --no-install-recommends chromium fonts-noto-cjk
+
+## fonts: free stand-ins for 仿宋_GB2312/楷体_GB2312/黑体/方正小标宋简体 and their fontconfig map,
+## so that LibreOffice renders a report's PDF as Word would (Debian, as root)
+fonts:
+	bash .ci/install-fonts
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache
