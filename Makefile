@@ -11,7 +11,7 @@ BENCH_BROKER ?= redis://127.0.0.1:6379/14
 
 SCALE_DB ?= postgres://postgres@127.0.0.1:5432/ideology_scale
 
-.PHONY: run test worker lint fmt install bench bench-web bench-export browser-deps fonts clean
+.PHONY: run test worker lint fmt install bench bench-web bench-export browser-deps fonts readme-images clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -84,6 +84,10 @@ browser-deps:
 ## so that LibreOffice renders a report's PDF as Word would (Debian, as root)
 fonts:
 	bash .ci/install-fonts
+
+## readme-images: README's page images from the demo school's report (needs LibreOffice, make fonts)
+readme-images: $(STAMP)
+	$(BIN)/python bench/readme_pages.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache
