@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 
@@ -208,3 +209,84 @@ def test_default_title_addressee_and_signatory(world, quarter):
     )
     assert quarter.addressee == "中共青山县委员会"
     assert quarter.signatory == "中共青山县城关第一实验学校支部委员会"
+
+
+def test_the_opening_counts_every_meeting_the_report_uses(world, quarter):
+    special = MeetingFactory(
+        organisation=world.branch,
+        date=datetime.date(2026, 8, 20),
+        meeting_type="专题会议",
+        requirements="加强工作微信群管理",
+    )
+    MeetingFactory(
+        organisation=world.branch, date=datetime.date(2026, 8, 25), meeting_type="支委会"
+    )
+    services.report_assemble(report=quarter, by=world.secretary)
+    opening = texts(quarter, S.OPENING)[0][1]
+    # the 专题会议 is used (its requirement is in 基本情况), the empty 支委会 is not
+    assert (
+        "本季度共召开意识形态分析研判会议2次、意识形态工作专题会议1次（7月15日、8月20日、9月24日）"
+        in opening
+    )
+    assert "8月25日" not in opening
+    basic = dict(texts(quarter, S.BASIC))
+    assert "会议要求加强工作微信群管理" in basic["加强阵地管理，维护网络意识形态安全"]
+    assert special.pk  # used above
+
+
+def test_basic_situation_is_grouped_under_the_five_dimensions(world, quarter):
+    MeetingFactory(
+        organisation=world.branch,
+        date=datetime.date(2026, 9, 1),
+        requirements="一是做好正面宣传报道；二是加强通讯员队伍培训；三是落实意识形态工作责任制",
+    )
+    services.report_assemble(report=quarter, by=world.secretary)
+    basic = dict(texts(quarter, S.BASIC))
+    assert list(basic) == [
+        "加强组织领导，强化责任落实",
+        "加强理论学习，提升思想认识",
+        "加强舆论引导，做好正面宣传",
+        "加强队伍建设，夯实工作基础",
+    ]
+    assert basic["加强舆论引导，做好正面宣传"].endswith("会议要求做好正面宣传报道。")
+    assert "会议要求加强通讯员队伍培训" in basic["加强队伍建设，夯实工作基础"]
+    organisation = basic["加强组织领导，强化责任落实"]
+    assert organisation.startswith(
+        "我校坚持把意识形态工作摆在重要位置，本季度召开意识形态分析研判会议"
+    )
+    assert "会议通报了上半年专项督查反馈意见" in organisation
+    assert "会议要求落实意识形态工作责任制" in organisation
+
+
+def test_body_and_ledger_list_the_problems_in_the_same_order(world, quarter):
+    services.report_assemble(report=quarter, by=world.secretary)
+    # the secretary moves the second problem first: the 台账 follows the body
+    problems = list(quarter.items.filter(section=S.PROBLEMS).order_by("order", "pk"))
+    problems[1].order, problems[0].order = 1, 2
+    for item in problems[:2]:
+        item.save(update_fields=["order"])
+    data = build_report_data(quarter)
+    body = [p["heading"] for p in data["parts"][2]["paragraphs"]]
+    ledger = [row["finding"] for row in data["ledger"]]
+    assert body == ledger == ["个别党员学习缺乏热情", "工作群转发无关信息"]
+    assert [row["index"] for row in data["ledger"]] == [1, 2]
+    # the same problem raised at two meetings is one row with the measures of both
+    assert [m["content"] for m in data["ledger"][0]["measures"]] == [
+        "每月集中学习1次，撰写学习笔记。",
+        "每月集中学习1次，撰写学习笔记。",
+    ]
+
+
+def test_a_problem_without_details_still_ends_with_its_full_stop(world, quarter):
+    from reports.content import paragraph_line
+
+    services.report_assemble(report=quarter, by=world.secretary)
+    FindingFactory(
+        meeting=quarter.organisation.meetings.get(date=datetime.date(2026, 9, 24)),
+        title="（五）宣讲队伍有待加强",
+        details="",
+    )
+    services.report_assemble(report=quarter, by=world.secretary)
+    data = build_report_data(quarter)
+    lines = [paragraph_line(p) for p in data["parts"][2]["paragraphs"]]
+    assert any(re.fullmatch(r"（[一二三]）宣讲队伍有待加强。", line) for line in lines), lines
