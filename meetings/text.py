@@ -275,31 +275,36 @@ def join_broken_lines(text):
     """A line break inside a sentence (web pages and PDFs wrap lines) joins the
     two lines; a break after a sentence, or before a numbered item, is a
     paragraph boundary. Blank lines collapse. Returns `(text, joined)`."""
-    lines = [line.strip() for line in text.split("\n")]
-    paragraphs, joined, current = [], 0, ""
-    for line in lines:
+    paragraphs, joined = [], 0
+    current, single = [], False  # the pieces of one paragraph; is it one line so far?
+
+    def is_heading(line):
+        # "（一）标题" on a line of its own stays a line; "二是加强管理，" goes on.
+        return bool(_STARTS_ITEM.match(line)) and len(line) <= 30 and line[-1] not in "，,、"
+
+    for line in text.split("\n"):
+        line = line.strip()
         if not line:
             if current:
-                paragraphs.append(current)
-                current = ""
+                paragraphs.append("".join(current))
+                current = []
             continue
-        # "（一）标题" on a line of its own stays a line; "二是加强管理，" goes on.
-        heading = _STARTS_ITEM.match(current) and len(current) <= 30 and current[-1] not in "，,、"
+        last = current[-1] if current else ""
         if (
-            current
-            and current[-1] not in _LINE_END
-            and not heading
+            last
+            and last[-1] not in _LINE_END
+            and not (single and is_heading(last))
             and not _STARTS_ITEM.match(line)
         ):
-            sep = " " if current[-1].isascii() and line[0].isascii() else ""
-            current += sep + line
+            current.append(" " + line if last[-1].isascii() and line[0].isascii() else line)
+            single = False
             joined += 1
         else:
             if current:
-                paragraphs.append(current)
-            current = line
+                paragraphs.append("".join(current))
+            current, single = [line], True
     if current:
-        paragraphs.append(current)
+        paragraphs.append("".join(current))
     return "\n".join(paragraphs), joined
 
 
