@@ -12,6 +12,23 @@ from meetings.text import cn_date
 
 HEADER_FONT = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
+# Excel keeps at most 32,767 characters in a cell; a longer text is marked as cut.
+CELL_LIMIT = 32_767
+CUT = "…（全文见系统）"
+# OWASP (CSV injection): a text a spreadsheet could read as a formula or a DDE
+# call starts with one of these; it is written as a string, prefixed with '.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell_text(value):
+    """User text as a spreadsheet cell: never a formula, never silently cut."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_START):
+        value = "'" + value
+    if len(value) > CELL_LIMIT:
+        value = value[: CELL_LIMIT - len(CUT)] + CUT
+    return value
 
 
 def _xlsx(title, columns, widths, rows, filename):
@@ -30,7 +47,9 @@ def _xlsx(title, columns, widths, rows, filename):
     for row in rows:
         cells = []
         for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
+            cell = WriteOnlyCell(sheet, value=cell_text(value))
+            if isinstance(value, str):
+                cell.data_type = "s"  # openpyxl would store a leading = as a formula
             cell.alignment = WRAP
             cells.append(cell)
         sheet.append(cells)
