@@ -4,7 +4,8 @@ A user's scope is read once per request (one query over their memberships)
 and cached on the user object, so that scoping never adds queries per row.
 
 - 书记/副书记 (manager) and 宣传委员 (editor) edit their own organisation's
-  records; managers also confirm records and submit reports.
+  records; managers also confirm records, correct confirmed ones (更正) and
+  submit reports.
 - Reviewers (members of a 宣传部) read everything under their committee (the
   department's parent organisation) and change nothing of the branches'.
 - Superusers administer through the Django admin and read everything here.
@@ -117,16 +118,16 @@ def get_meeting_for_user(user, pk, *, write=False, manage=False):
     return get_object_for_user(qs, user, pk, write=write, manage=manage)
 
 
-def get_finding_for_user(user, pk, *, write=False):
+def get_finding_for_user(user, pk, *, write=False, manage=False):
     qs = Finding.objects.select_related("organisation", "meeting", "category")
-    return get_object_for_user(qs, user, pk, write=write)
+    return get_object_for_user(qs, user, pk, write=write, manage=manage)
 
 
-def get_measure_for_user(user, pk, *, write=False):
+def get_measure_for_user(user, pk, *, write=False, manage=False):
     qs = Measure.objects.select_related(
         "finding__organisation", "finding__meeting", "finding__category", "responsible_person"
     )
-    return get_object_for_user(qs, user, pk, write=write)
+    return get_object_for_user(qs, user, pk, write=write, manage=manage)
 
 
 def get_organisation_for_user(user, pk, *, write=False):

@@ -7,11 +7,15 @@ logins (successful or not), queryset updates, review transitions, exports and
 downloads. The log is append-only for everybody but the database itself.
 """
 
+import datetime
+
 from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import DateTimeField, Q
 from django.dispatch import receiver
+from django.utils import timezone
 
 UPDATE, ACCESS = LogEntry.Action.UPDATE, LogEntry.Action.ACCESS
 
@@ -74,27 +78,60 @@ HIDDEN = {
 }
 
 
-def history_for(*objects):
+def _of_model(model):
+    # By natural key: a join, not a content-type lookup (whose cache would
+    # make the page's query count depend on what ran before).
+    return Q(
+        content_type__app_label=model._meta.app_label, content_type__model=model._meta.model_name
+    )
+
+
+def rows_of(queryset):
+    """The audit rows of every record in `queryset`, as a filter (a subquery: no query)."""
+    return _of_model(queryset.model) & Q(object_id__in=queryset.values("pk"))
+
+
+def latest_with_event(event, *querysets):
+    """[((model, pk), additional data)] of the rows with this 事件 about the
+    records of `querysets`, oldest first (so that a dict keeps the newest); one query."""
+    query = Q()
+    for queryset in querysets:
+        query |= rows_of(queryset)
+    by_name = {(qs.model._meta.app_label, qs.model._meta.model_name): qs.model for qs in querysets}
+    entries = (
+        LogEntry.objects.filter(query)
+        .filter(**{"additional_data__事件": event})
+        .order_by("timestamp", "pk")
+        .values_list(
+            "content_type__app_label", "content_type__model", "object_id", "additional_data"
+        )
+    )
+    return [((by_name[(app, name)], pk), data or {}) for app, name, pk, data in entries]
+
+
+def history_for(*objects, related=(), related_event=None):
     """The audit rows of these objects, newest first, ready to show: field
     names in Chinese, choice labels, related records by name. Related records
-    are looked up in one query per related model, however many rows there are."""
-    from django.db.models import Q
+    are looked up in one query per related model, however many rows there are.
 
+    `related`: querysets whose records' rows belong on the same page (a report's
+    paragraphs); with `related_event`, only their rows of that 事件 (the 更正 of
+    a meeting's findings)."""
     query = Q()
     for obj in objects:
-        # By natural key: a join, not a content-type lookup (whose cache would
-        # make the page's query count depend on what ran before).
-        query |= Q(
-            content_type__app_label=obj._meta.app_label,
-            content_type__model=obj._meta.model_name,
-            object_pk=str(obj.pk),
-        )
+        query |= _of_model(type(obj)) & Q(object_pk=str(obj.pk))
+    for queryset in related:
+        rows = rows_of(queryset)
+        if related_event is not None:
+            rows &= Q(**{"additional_data__事件": related_event})
+        query |= rows
     entries = list(
         LogEntry.objects.filter(query)
         .select_related("actor__person", "content_type")
         .order_by("-timestamp", "-pk")[:100]
     )
     models = {(o._meta.app_label, o._meta.model_name): type(o) for o in objects}
+    models.update({(q.model._meta.app_label, q.model._meta.model_name): q.model for q in related})
     wanted = {}  # related model → primary keys to name
     parsed = []
     for entry in entries:
@@ -116,9 +153,19 @@ def history_for(*objects):
                 )
         parsed.append((entry, changes))
     names = {}
-    for related, pks in wanted.items():
-        clean = [pk for pk in pks if str(pk).isdigit()]
-        names[related] = {str(o.pk): str(o) for o in related.objects.filter(pk__in=clean)}
+    known = {}  # the page's own objects, and what they have loaded, need no query to be named
+    for obj in objects:
+        known.setdefault(type(obj), {})[str(obj.pk)] = str(obj)
+        for field in obj._meta.concrete_fields:
+            if _related(field) and field.is_cached(obj) and getattr(obj, field.name) is not None:
+                loaded = getattr(obj, field.name)
+                known.setdefault(field.related_model, {})[str(loaded.pk)] = str(loaded)
+    for model, pks in wanted.items():
+        names[model] = dict(known.get(model, {}))
+        clean = [pk for pk in pks if str(pk).isdigit() and str(pk) not in names[model]]
+        if clean:
+            names[model].update({str(o.pk): str(o) for o in model.objects.filter(pk__in=clean)})
+    own = {(o._meta.app_label, o._meta.model_name, str(o.pk)) for o in objects}
     rows = []
     for entry, changes in parsed:
         shown = []
@@ -128,16 +175,21 @@ def history_for(*objects):
             if related == "m2m":
                 extra.append((label, f"{old}：{new}"))
             else:
-                shown.append(
-                    (label, _value(field, related, old, names), _value(field, related, new, names))
-                )
+                shown_old = _value(field, related, old, names)
+                shown_new = _value(field, related, new, names)
+                if shown_old != shown_new:  # a new record's empty fields say nothing
+                    shown.append((label, shown_old, shown_new))
         data = dict(entry.additional_data or {})
+        key = (entry.content_type.app_label, entry.content_type.model, entry.object_pk)
         rows.append(
             {
                 "timestamp": entry.timestamp,
                 "actor": entry.actor,
                 "address": entry.remote_addr or "",
                 "object": entry.content_type.name,
+                # A row about another record than the page's own (a finding on its
+                # meeting's page, a paragraph on its report's) says which one.
+                "subject": "" if key in own else entry.object_repr,
                 "action": data.pop("事件", None) or ACTIONS.get(entry.action, ""),
                 "changes": shown,
                 "extra": extra + [(k, v) for k, v in data.items() if v not in ("", None)],
@@ -168,5 +220,19 @@ def _value(field, related, value, names):
         return names.get(related, {}).get(str(value), str(value))
     if value in ("True", "False") or isinstance(value, bool):
         return "是" if str(value) == "True" else "否"
+    if isinstance(field, DateTimeField):
+        return _local_time(value)
     choices = dict(getattr(field, "flatchoices", []) or [])
     return str(choices.get(value, value))
+
+
+def _local_time(value):
+    """django-auditlog keeps a DateTimeField as naive UTC text with microseconds
+    ("2026-12-02 07:04:05.123456"): shown in local time to the minute."""
+    try:
+        moment = datetime.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, datetime.UTC)
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")

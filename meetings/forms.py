@@ -18,6 +18,7 @@ from .models import (
     today,
 )
 from .text import clean_text
+from .uploads import content_problem
 
 REQUIRED = "此项为必填项"
 
@@ -300,6 +301,38 @@ class MeasureForm(VersionedFormMixin, CleanFormMixin, forms.ModelForm):
         return cleaned
 
 
+NOTHING_CORRECTED = "未修改任何内容，无需更正。"
+
+
+class CorrectionMixin(forms.Form):
+    """更正 of a confirmed record: the record's own fields plus a mandatory reason,
+    which the audit row keeps beside the old and new values."""
+
+    reason = forms.CharField(
+        label="更正说明",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="说明更正的原因和依据，如：根据审核意见补充整改时限",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["required"] = "请填写更正说明。"
+
+    def clean(self):
+        cleaned = super().clean()
+        if not set(self.changed_data) - {"reason", "version"}:
+            raise forms.ValidationError(NOTHING_CORRECTED, code="unchanged")
+        return cleaned
+
+
+class FindingCorrectionForm(CorrectionMixin, FindingForm):
+    pass
+
+
+class MeasureCorrectionForm(CorrectionMixin, MeasureForm):
+    pass
+
+
 class MeasureProgressForm(VersionedFormMixin, CleanFormMixin, forms.ModelForm):
     """What may still change once the meeting record is confirmed."""
 
@@ -326,6 +359,9 @@ def validate_upload(upload):
         raise forms.ValidationError(f"文件过大，单个文件不能超过{limit}MB。")
     if upload.size == 0:
         raise forms.ValidationError("文件为空，请重新选择。")
+    problem = content_problem(upload, ext)
+    if problem:
+        raise forms.ValidationError(problem)
 
 
 class UploadFormMixin(CleanFormMixin):

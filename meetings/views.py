@@ -1,3 +1,5 @@
+from auditlog.context import disable_auditlog
+from auditlog.diff import model_instance_diff
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -25,8 +27,10 @@ from .forms import (
     CONFLICT,
     AttachmentForm,
     EvidenceForm,
+    FindingCorrectionForm,
     FindingForm,
     LedgerFilterForm,
+    MeasureCorrectionForm,
     MeasureForm,
     MeasureProgressForm,
     MeetingForm,
@@ -48,6 +52,7 @@ from .text import parse_int
 
 PAGE_SIZE = 20
 LOCKED_MESSAGE = "会议记录已确认，除整改进展外不能再修改。"
+CORRECTION_REFUSED = "该问题已纳入已通过的季度报告，不能更正。"
 
 
 def _redirect(request, url):
@@ -214,16 +219,54 @@ def _findings_context(request, findings_qs, *, meeting=None, finding=None):
             ),
         )
     )
-    org_id = meeting.organisation_id if meeting else finding.organisation_id
+    record = meeting or finding
     scope = get_scope(request.user)
-    locked = bool(meeting and meeting.is_confirmed)
+    # A finding's own page is as locked as the meeting it came from.
+    locked = meeting.is_confirmed if meeting else finding.is_locked
+    findings = list(findings)
+    if locked:
+        # One query for the whole block, however many findings and measures it shows.
+        _mark_corrections(findings)
     return {
         "meeting": meeting,
         "findings": findings,
-        "can_edit": scope.can_edit(org_id),
+        "can_edit": scope.can_edit(record.organisation_id),
         "locked": locked,
-        "section_url": meeting.get_absolute_url() if meeting else finding.get_absolute_url(),
+        "can_correct": (
+            locked and scope.can_manage(record.organisation_id) and not _quarter_approved(record)
+        ),
+        "section_url": record.get_absolute_url(),
     }
+
+
+def _quarter_approved(record, *, lock=False):
+    """Has the quarter of this meeting or finding an approved report? Then its
+    records are part of what the propaganda department accepted: no 更正."""
+    reports = QuarterlyReport.objects.filter(
+        organisation_id=record.organisation_id, year=record.year, quarter=record.quarter
+    )
+    if lock:
+        # Wait for an approval under way (it locks the report row) and see its outcome.
+        return any(r.status == QuarterlyReport.Status.APPROVED for r in reports.select_for_update())
+    return reports.filter(status=QuarterlyReport.Status.APPROVED).exists()
+
+
+def _mark_corrections(findings):
+    """`finding.corrected`, `finding.correction`: whether the finding or one of its
+    measures was corrected, and the latest 更正说明."""
+    measures = {m.pk: f for f in findings for m in f.measures.all()}
+    latest = audit.latest_with_event(
+        "更正",
+        Finding.objects.filter(pk__in=[f.pk for f in findings]),
+        Measure.objects.filter(pk__in=list(measures)),
+    )
+    by_pk = {f.pk: f for f in findings}
+    for finding in findings:
+        finding.corrected, finding.correction = False, ""
+    for (model, pk), data in latest:  # oldest first: the newest reason wins
+        finding = by_pk.get(pk) if model is Finding else measures.get(pk)
+        if finding is not None:
+            finding.corrected, finding.correction = True, data.get("更正说明", "")
 
 
 @login_required
@@ -238,10 +281,25 @@ def meeting_detail(request, pk):
             "attachments": meeting.attachments.all(),
             "can_manage": scope.can_manage(meeting.organisation_id),
             "attachment_form": AttachmentForm(),
-            "history": audit.history_for(meeting),
+            "history": _meeting_history(meeting),
         }
     )
     return render(request, "meetings/meeting_detail.html", context)
+
+
+def _meeting_history(meeting):
+    # A confirmed record's findings change only by 更正: those rows belong here too.
+    related = []
+    if meeting.is_confirmed:
+        related = [
+            Finding.objects.filter(meeting=meeting),
+            Measure.objects.filter(finding__meeting=meeting),
+        ]
+    return audit.history_for(meeting, related=related, related_event="更正")
+
+
+def _finding_history(finding):
+    return audit.history_for(finding, *finding.measures.all())
 
 
 @login_required
@@ -375,10 +433,17 @@ def _render_findings(request, *, meeting=None, finding=None):
     target = meeting or finding
     if not request.htmx:
         return redirect(target)
-    if meeting is not None:
+    # The block may sit on the meeting's page or on the finding's own page.
+    on_finding_page = (
+        finding is not None and request.htmx.current_url_abs_path == finding.get_absolute_url()
+    )
+    if meeting is not None and not on_finding_page:
         context = _findings_context(request, meeting.findings.all(), meeting=meeting)
+        context["history"] = _meeting_history(meeting)
     else:
         context = _findings_context(request, Finding.objects.filter(pk=finding.pk), finding=finding)
+        context["history"] = _finding_history(finding)
+    context["history_oob"] = True  # the page's 历史记录 shows the change at once
     return render(request, "meetings/includes/findings_section.html", context)
 
 
@@ -444,7 +509,7 @@ def finding_detail(request, pk):
     finding = get_finding_for_user(request.user, pk)
     context = _findings_context(request, Finding.objects.filter(pk=finding.pk), finding=finding)
     context["finding"] = finding
-    context["history"] = audit.history_for(finding, *finding.measures.all())
+    context["history"] = _finding_history(finding)
     return render(request, "meetings/finding_detail.html", context)
 
 
@@ -550,6 +615,95 @@ def measure_delete(request, pk):
     measure.delete()
     messages.success(request, "操作成功：整改措施已删除。")
     return _render_findings(request, meeting=finding.meeting, finding=finding)
+
+
+# ---------------------------------------------------------------------------
+# 更正: a confirmed record corrected by the secretary, with a reason, as long
+# as its quarter's report has not been approved.
+# ---------------------------------------------------------------------------
+
+
+def save_correction(request, form, finding):
+    """Write a correction: under a row lock, against the version the form was
+    opened at, with one audit row holding every changed field (old → new) and
+    the 更正说明. False (with the reason on the form) if it was refused."""
+    model = type(form.instance)
+    try:
+        with transaction.atomic():
+            before = model.objects.select_for_update().get(pk=form.instance.pk)
+            if _quarter_approved(finding, lock=True):
+                form.add_error(None, CORRECTION_REFUSED)
+                return False
+            form.claim_version()
+            # The signal-written row would hold the changes without the reason:
+            # this one row holds both.
+            with disable_auditlog():
+                corrected = form.save()
+            audit.record(
+                corrected,
+                event="更正",
+                request=request,
+                action=audit.UPDATE,
+                changes=model_instance_diff(before, corrected),
+                更正说明=form.cleaned_data["reason"],
+            )
+    except VersionConflict:
+        form.add_error(None, CONFLICT)
+        return False
+    return True
+
+
+def _correct(request, *, obj, finding, form_class, template, slot, **form_kwargs):
+    back = (finding.meeting or finding).get_absolute_url()
+    if not finding.is_locked:
+        messages.info(request, "会议记录尚未确认，可直接编辑。")
+        return _redirect(request, back)
+    if _quarter_approved(finding):
+        messages.error(request, CORRECTION_REFUSED)
+        return _redirect(request, back)
+    form = form_class(request.POST or None, instance=obj, **form_kwargs)
+    if request.method == "POST" and form.is_valid() and save_correction(request, form, finding):
+        _report_cleaned_text(request, form)
+        messages.success(request, "操作成功：已更正，更正说明已记入历史记录。")
+        return _render_findings(request, meeting=finding.meeting, finding=finding)
+    context = {
+        "form": form,
+        "action": request.path,
+        "title": "更正问题" if obj is finding else f"更正整改措施：{finding.title}",
+        "back_url": back,
+    }
+    return _render_form(request, template, context, slot)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def finding_correct(request, pk):
+    finding = get_finding_for_user(request.user, pk, manage=True)
+    return _correct(
+        request,
+        obj=finding,
+        finding=finding,
+        form_class=FindingCorrectionForm,
+        template="finding_form.html",
+        slot=f"#finding-{finding.pk}",
+        organisation=finding.organisation,
+        meeting=finding.meeting,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_correct(request, pk):
+    measure = get_measure_for_user(request.user, pk, manage=True)
+    return _correct(
+        request,
+        obj=measure,
+        finding=measure.finding,
+        form_class=MeasureCorrectionForm,
+        template="measure_form.html",
+        slot=f"#measure-slot-{measure.finding_id}",
+        organisation=measure.finding.organisation,
+    )
 
 
 @login_required

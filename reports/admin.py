@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import QuarterlyReport, ReportEvent, ReportItem, ReportSubmission
+from .models import DocumentFormat, QuarterlyReport, ReportEvent, ReportItem, ReportSubmission
 
 
 class ItemInline(admin.TabularInline):
@@ -48,3 +48,22 @@ class ReportSubmissionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(DocumentFormat)
+class DocumentFormatAdmin(admin.ModelAdmin):
+    """公文版式: the page settings of an organisation's DOCX (reports.exports.layout_for)."""
+
+    list_display = [
+        "organisation",
+        "margin_top_mm",
+        "margin_bottom_mm",
+        "margin_left_mm",
+        "margin_right_mm",
+        "line_pitch_pt",
+        "bold_headings",
+        "centred_page_numbers",
+    ]
+    list_select_related = ["organisation"]
+    search_fields = ["organisation__name"]
+    autocomplete_fields = ["organisation"]

@@ -9,6 +9,7 @@ import os
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -231,6 +232,15 @@ class ReportEvent(models.Model):
 class DocumentFormat(models.Model):
     """公文版式: an organisation's page settings, GB/T 9704-2012 by default."""
 
+    # Beyond these a page no longer looks like a 公文 (GB/T 9704: 37/35/28/26 mm, 22 lines).
+    RANGES = {
+        "margin_top_mm": (10, 60, "毫米"),
+        "margin_bottom_mm": (10, 60, "毫米"),
+        "margin_left_mm": (10, 60, "毫米"),
+        "margin_right_mm": (10, 60, "毫米"),
+        "line_pitch_pt": (20, 40, "磅"),
+    }
+
     organisation = models.OneToOneField(
         Organisation,
         verbose_name=_("党组织"),
@@ -261,6 +271,16 @@ class DocumentFormat(models.Model):
 
     def __str__(self):
         return f"{self.organisation} 公文版式"
+
+    def clean(self):
+        errors = {}
+        for name, (low, high, unit) in self.RANGES.items():
+            value = getattr(self, name)
+            if value is not None and not low <= value <= high:
+                label = str(self._meta.get_field(name).verbose_name).split("（")[0]
+                errors[name] = f"{label}应在{low}至{high}{unit}之间。"
+        if errors:
+            raise ValidationError(errors)
 
     def layout(self):
         from .docx import Layout

@@ -164,7 +164,8 @@ def report_detail(request, pk):
         "events": events,
         "latest": submissions[0] if submissions else None,
         "files": report.files.select_related("requested_by__person").order_by("-pk")[:5],
-        "history": audit.history_for(report),
+        # The paragraphs' own rows too (an edited paragraph shows old → new), in the same query.
+        "history": audit.history_for(report, related=[ReportItem.objects.filter(report=report)]),
         "submit_form": SubmitForm(),
         "review_form": ReviewForm(),
     }

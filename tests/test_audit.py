@@ -1,12 +1,16 @@
 """The audit trail: every change, transition, export, download and login leaves a row."""
 
+import datetime
+
 import pytest
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from meetings import audit
 from meetings.models import Finding, Meeting, MeetingAttachment
 from reports import services
 
@@ -115,7 +119,7 @@ def test_review_transitions_leave_one_row_each(world):
 
 def test_exports_and_downloads_are_logged(client, world):
     report = make_report(world)
-    meeting = report.organisation.meetings.get()
+    meeting = MeetingFactory(organisation=world.branch)  # a draft: the report's is confirmed
     client.force_login(world.secretary)
     client.post(
         reverse("meetings:attachment_upload", args=[meeting.pk]),
@@ -186,7 +190,54 @@ def test_history_panel_query_count_does_not_grow(client, world, django_assert_nu
         finding.title = f"第{i}次修改"
         finding.save()
     client.force_login(world.secretary)
-    with django_assert_num_queries(15):
+    # The finding's organisation, meeting and category are loaded: the history names them free.
+    with django_assert_num_queries(12):
         response = client.get(reverse("meetings:finding_detail", args=[finding.pk]))
     assert len(response.context["history"]) == edits + 1
     assert Finding.objects.count() == 1
+
+
+def test_history_shows_local_time_to_the_minute(client, world):
+    meeting = MeetingFactory(organisation=world.branch)
+    # django-auditlog's own format for a DateTimeField: naive UTC with microseconds
+    entry = audit.record(
+        meeting,
+        event="确认会议记录",
+        action=audit.UPDATE,
+        changes={"confirmed_at": ["None", "2026-12-02 07:04:05.123456"]},
+    )
+    LogEntry.objects.filter(pk=entry.pk).update(
+        timestamp=datetime.datetime(2026, 12, 2, 7, 4, 5, 123456, tzinfo=datetime.UTC)
+    )
+    client.force_login(world.secretary)
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert '<td class="text-nowrap">2026-12-02 15:04</td>' in page  # Asia/Shanghai
+    assert "<strong>确认时间</strong>：（空） → 2026-12-02 15:04</div>" in page
+    assert ".123456" not in page and "07:04" not in page
+
+
+def test_a_submitted_reports_times_are_shown_local(client, world):
+    report = make_report(world)
+    services.report_submit(report=report, by=world.secretary, accept_warnings=True)
+    report.refresh_from_db()
+    client.force_login(world.secretary)
+    page = client.get(report.get_absolute_url()).content.decode()
+    shown = timezone.localtime(report.submitted_at).strftime("%Y-%m-%d %H:%M")
+    assert f"<strong>提交时间</strong>：（空） → {shown}</div>" in page
+
+
+def test_an_edited_paragraph_is_in_the_reports_history(client, world):
+    report = make_report(world)
+    item = report.items.get(section="judgement")
+    old = item.body
+    client.force_login(world.secretary)
+    client.post(
+        reverse("reports:item_edit", args=[item.pk]),
+        {"heading": item.heading, "body": "主流积极健康向上。", "version": item.version},
+    )
+    item.refresh_from_db()
+    assert item.body == "主流积极健康向上。"
+    page = client.get(report.get_absolute_url()).content.decode()
+    assert f"<strong>正文</strong>：{old[:77]}" in page
+    assert "→ 主流积极健康向上。</div>" in page
+    assert "报告段落" in page  # the 对象 column

@@ -75,6 +75,15 @@ REVIEW_POST = {
     "other_reviewer": (405, 404),
     "admin": (405, 403),
 }
+# 更正 is the managers' (the fixture's meeting is a draft: the secretary is sent back to 编辑)
+CORRECT = {
+    "secretary": (R, R),
+    "publicity": (403, 403),
+    "outsider": (404, 404),
+    "reviewer": (403, 403),
+    "other_reviewer": (404, 404),
+    "admin": (403, 403),
+}
 NEW_RECORD = {
     "secretary": (200, 200),
     "publicity": (200, 200),
@@ -101,11 +110,13 @@ TABLE = {
     "meetings:finding_detail": row(**READ),
     "meetings:finding_edit": row(**FORM),
     "meetings:finding_delete": row(**WRITE_POST),
+    "meetings:finding_correct": row(**CORRECT),
     "meetings:measure_create": row(**FORM),
     "meetings:measure_ledger": same(200, 405),
     "meetings:ledger_export": same(200, 405),
     "meetings:measure_edit": row(**FORM),
     "meetings:measure_delete": row(**WRITE_POST),
+    "meetings:measure_correct": row(**CORRECT),
     "meetings:evidence_upload": row(**WRITE_POST),
     "meetings:evidence_download": row(**READ),
     # 转为简体 / 整理文本: a pure text function for whoever is signed in
@@ -242,10 +253,12 @@ def url(name, o):
         "meetings:finding_detail": [o["finding"].pk],
         "meetings:finding_edit": [o["finding"].pk],
         "meetings:finding_delete": [o["finding"].pk],
+        "meetings:finding_correct": [o["finding"].pk],
         "meetings:measure_create": [o["finding"].pk],
         "meetings:ledger_export": ["findings"],
         "meetings:measure_edit": [o["measure"].pk],
         "meetings:measure_delete": [o["measure"].pk],
+        "meetings:measure_correct": [o["measure"].pk],
         "meetings:evidence_upload": [o["measure"].pk],
         "meetings:evidence_download": [o["evidence"].pk],
         "reports:item_create": [o["report"].pk, "basic"],

@@ -1,6 +1,7 @@
 """Production settings, login protection and sessions."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -90,6 +91,17 @@ def test_ten_wrong_passwords_lock_that_username_only(accounts):
     assert login(Client(), outsider, "qingshan2026").status_code == 302
     # nor is the same user at another address
     assert login(Client(), secretary, "qingshan2026", address="10.0.0.9").status_code == 302
+
+
+@pytest.mark.parametrize("hours,text", [(0.5, "30分钟"), (1, "1小时"), (1.5, "1小时30分钟")])
+def test_the_lockout_page_says_how_long_in_chinese(accounts, settings, hours, text):
+    settings.AXES_COOLOFF_TIME = hours
+    client = Client()
+    for _ in range(10):
+        login(client, accounts.secretary.username, "wrong-password")
+    page = login(client, accounts.secretary.username, "qingshan2026").content.decode()
+    assert f"请{text}后再试" in page
+    assert not re.search(r"PT\d", page)  # not the ISO 8601 duration django-axes passes
 
 
 def test_nine_wrong_passwords_do_not_lock(accounts):

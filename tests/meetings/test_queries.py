@@ -86,7 +86,27 @@ def test_meeting_page_runs_a_fixed_number_of_queries(
 ):
     meeting = one_meeting_with_many_findings(world, rows)
     client.force_login(world.secretary)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         response = client.get(meeting.get_absolute_url())
     assert response.status_code == 200
     assert len(response.context["findings"]) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_confirmed_meeting_page_with_corrections_runs_a_fixed_number_of_queries(
+    client, world, django_assert_num_queries, rows
+):
+    """A confirmed meeting adds two queries, whatever its size: whether the quarter's
+    report is approved (may the secretary 更正) and the 更正 rows for the badges."""
+    from meetings import audit
+    from meetings.models import Meeting
+
+    meeting = one_meeting_with_many_findings(world, rows)
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.CONFIRMED)
+    for finding in meeting.findings.all():
+        audit.record(finding, event="更正", changes={"title": ["旧", "新"]}, 更正说明="更正")
+    client.force_login(world.secretary)
+    with django_assert_num_queries(16):
+        response = client.get(meeting.get_absolute_url())
+    assert response.status_code == 200
+    assert response.content.decode().count("已更正</span>") == rows

@@ -204,6 +204,22 @@ def test_report_page_runs_a_fixed_number_of_queries(
             finding__meeting=report.organisation.meetings.first(), finding__title=f"问题{i}"
         )
     client.force_login(world.secretary)
-    with django_assert_num_queries(20):  # checks: +1 for unconfirmed meetings
+    # checks: +1 for unconfirmed meetings; history: -1, the loaded organisation is named without one
+    with django_assert_num_queries(19):
         response = client.get(reverse("reports:detail", args=[report.pk]))
     assert response.status_code == 200
+
+
+def test_submitting_and_approving_ask_for_confirmation_first(client, world, report):
+    client.force_login(world.secretary)
+    page = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
+    asked = "提交后报告将报送上级党委宣传部审核，审核完成前不能修改。确定提交审核吗？"
+    assert f'data-confirm="{asked}"' in page
+    services.report_submit(report=report, by=world.secretary, accept_warnings=True)
+    client.force_login(world.reviewer)
+    page = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
+    # on the button, not the form: 退回修改 in the same form asks nothing
+    assert (
+        f'formaction="{reverse("reports:approve", args=[report.pk])}" '
+        'data-confirm="审核通过后报告将不可修改，确定审核通过吗？">审核通过</button>'
+    ) in page
