@@ -37,7 +37,8 @@ def _secret_key():
 
 
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+# (Django's test runner adds "testserver" itself: it is no host of a deployment.)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -150,6 +151,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Production hardening: everything `manage.py check --deploy` asks for.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# A plain-HTTP health check from the load balancer gets its JSON, not a redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
@@ -201,25 +204,26 @@ STORAGES = {
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=20) * 1024 * 1024
 UPLOAD_ALLOWED_EXTENSIONS = [
+    # The real type must match the extension (meetings.uploads); no macro-capable
+    # legacy Office formats (.doc/.xls/.ppt).
     "pdf",
     "jpg",
     "jpeg",
     "png",
     "gif",
-    "doc",
     "docx",
-    "xls",
     "xlsx",
-    "ppt",
     "pptx",
     "txt",
     "zip",
 ]
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 
 # Free-text fields accept long pasted text, but not without limit.
 TEXT_MAX_LENGTH = env.int("TEXT_MAX_LENGTH", default=200_000)
+# A form body must fit every text field of the longest form (the meeting form,
+# ten of them) at TEXT_MAX_LENGTH, percent-encoded (9 bytes a Chinese character).
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(10 * 1024 * 1024, TEXT_MAX_LENGTH * 9 * 10 + 1024 * 1024)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
