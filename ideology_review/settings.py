@@ -71,7 +71,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    # django-auditlog's, with the trusted client address (meetings.client).
+    "meetings.audit.AuditMiddleware",
+    # Authenticated pages and downloads are never kept by a browser or proxy cache.
+    "meetings.middleware.private_cache_middleware",
+    # A POST's changes and their audit rows commit together or not at all.
+    "meetings.middleware.atomic_writes_middleware",
     # Last, as django-axes asks: it turns a lockout into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -133,7 +138,12 @@ AXES_COOLOFF_TIME = env.float("LOGIN_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# How many reverse proxies of our own stand in front (nginx: 1). The client's
+# address is then taken from X-Forwarded-For that many hops from the right, and
+# nowhere else (meetings.client); audit log, django-axes and login records agree.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "meetings.client.client_address"
+AXES_USERNAME_CALLABLE = "meetings.client.login_username"
 AXES_VERBOSE = False
 
 # Sessions end after 30 idle minutes (every request extends them) and, if set,

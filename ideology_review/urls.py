@@ -26,3 +26,9 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("", include("meetings.urls")),
 ]
+
+# Error pages in Chinese (meetings.errors).
+handler400 = "meetings.errors.bad_request"
+handler403 = "meetings.errors.permission_denied"
+handler404 = "meetings.errors.page_not_found"
+handler500 = "meetings.errors.server_error"

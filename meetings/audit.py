@@ -9,6 +9,7 @@ downloads. The log is append-only for everybody but the database itself.
 
 import datetime
 
+from auditlog.middleware import AuditlogMiddleware
 from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_login_failed
@@ -17,11 +18,28 @@ from django.db.models import DateTimeField, Q
 from django.dispatch import receiver
 from django.utils import timezone
 
+from .client import USERNAME_MAX, client_address
+
 UPDATE, ACCESS = LogEntry.Action.UPDATE, LogEntry.Action.ACCESS
 
 
-def client_address(request):
-    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
+# Failed logins with a name that is no account's: at most this many rows per
+# address in ANONYMOUS_WINDOW (django-axes still counts every attempt).
+ANONYMOUS_FAILURES_LOGGED = 20
+ANONYMOUS_WINDOW = datetime.timedelta(minutes=10)
+
+
+class AuditMiddleware(AuditlogMiddleware):
+    """django-auditlog's middleware, with the address it stamps on every row
+    taken from `client_address` (PROXY_COUNT, validated), never from a raw header."""
+
+    @staticmethod
+    def _get_remote_addr(request):
+        return client_address(request) or None
+
+    @staticmethod
+    def _get_remote_port(request):
+        return None
 
 
 def record(obj, *, event, request=None, actor=None, changes=None, action=ACCESS, **data):
@@ -48,8 +66,18 @@ def _login(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs):
-    username = str(credentials.get("username", ""))[:150]
+    username = str(credentials.get("username", ""))[:USERNAME_MAX]
     user = get_user_model().objects.filter(username=username).first()
+    address = client_address(request) or None
+    if user is None:
+        recent = LogEntry.objects.filter(
+            object_id__isnull=True,
+            remote_addr=address,
+            timestamp__gte=timezone.now() - ANONYMOUS_WINDOW,
+            additional_data__事件="登录失败",
+        )
+        if recent.count() >= ANONYMOUS_FAILURES_LOGGED:
+            return  # a flood of made-up names from one address: enough rows of it
     LogEntry.objects.create(
         content_type=ContentType.objects.get_for_model(get_user_model()),
         object_pk=str(user.pk) if user else username,
@@ -58,7 +86,7 @@ def _login_failed(sender, credentials, request=None, **kwargs):
         action=ACCESS,
         changes={},
         actor=None,
-        remote_addr=client_address(request) or None,
+        remote_addr=address,
         additional_data={"事件": "登录失败", "用户名": username},
     )
 

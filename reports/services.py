@@ -15,7 +15,7 @@ from meetings.models import QUARTER_NAMES
 
 from . import assembly
 from .checks import check_report
-from .content import build_report_data
+from .content import build_report_data, round_changes
 from .models import QuarterlyReport, ReportEvent, ReportSubmission
 
 Status = QuarterlyReport.Status
@@ -149,10 +149,14 @@ def _transition(report, action, by, *, comment="", accept_warnings=False, run_ch
             if locked.issue_date is None:
                 # A submitted report always carries its 成文日期 (editable before submitting).
                 locked.issue_date = timezone.localdate(now)
+            content = build_report_data(locked, items)
+            previous = locked.submissions.order_by("-round").only("content").first()
             submission = ReportSubmission.objects.create(
                 report=locked,
                 round=locked.round,
-                content=build_report_data(locked, items),
+                content=content,
+                # the reviewer's “与上一轮相比的修改”, computed once, here
+                changes=round_changes(previous.content, content) if previous else None,
                 submitted_by=by,
             )
         if action in (Action.APPROVE, Action.RETURN):

@@ -1,4 +1,3 @@
-import difflib
 from contextlib import contextmanager
 
 from django.contrib import messages
@@ -21,7 +20,7 @@ from meetings.text import parse_int
 from . import exports, services
 from .assembly import CLOSING_TEMPLATES
 from .checks import check_report
-from .content import build_report_data, paragraphs_as_lines
+from .content import build_report_data
 from .forms import ReportCreateForm, ReportInfoForm, ReportItemForm, ReviewForm, SubmitForm
 from .models import GeneratedFile, QuarterlyReport, ReportItem
 
@@ -136,15 +135,6 @@ def _sections(report, items):
     return [(key, label, grouped[key]) for key, label in ReportItem.Section.choices]
 
 
-def _diff(previous, current):
-    """What changed between two frozen rounds, paragraph by paragraph."""
-    rows = []
-    for line in difflib.ndiff(paragraphs_as_lines(previous), paragraphs_as_lines(current)):
-        if line.startswith(("+ ", "- ")):
-            rows.append({"added": line[0] == "+", "text": line[2:]})
-    return rows
-
-
 @login_required
 @require_safe
 def report_detail(request, pk):
@@ -178,7 +168,8 @@ def report_detail(request, pk):
         if submissions:
             context["content"] = submissions[0].content
             if len(submissions) == 2:
-                context["changes"] = _diff(submissions[1].content, submissions[0].content)
+                # frozen with the submission: nothing is compared on a page view
+                context["changes"] = submissions[0].changes or []
                 context["previous_round"] = submissions[1].round
         else:
             context["content"] = build_report_data(report, items)

@@ -102,6 +102,10 @@ def test_secretary_assembles_edits_and_submits(page, live_server, world, records
     page.get_by_role("link", name="编辑", exact=True).first.click()
     page.get_by_label("主送单位").fill("中共青山县委员会")
     page.get_by_role("button", name="保存").click()
+    # the meeting record is not confirmed yet: a warning the secretary accepts
+    page.get_by_role("button", name="提交审核").click()
+    expect(page.get_by_role("alert").filter(has_text="报告使用的会议记录尚未确认")).to_be_visible()
+    page.get_by_label("我已知晓上述提示，仍然提交").check()
     page.get_by_role("button", name="提交审核").click()
     expect(page.get_by_text("操作成功：提交审核。")).to_be_visible()
     assert QuarterlyReport.objects.get().status == "submitted"
