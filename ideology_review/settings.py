@@ -209,9 +209,37 @@ STORAGES = {
     },
 }
 
+
+def _media_root():
+    """MEDIA_ROOT: a relative value is taken from the project directory (never the
+    working directory), and it must be a directory of its own: `backup` archives all
+    of it and `restore` writes into it, so it can never be the project, a parent of
+    it, or a directory of code, templates or public static files."""
+    value = env("MEDIA_ROOT", default="./media").strip()
+    if not value:
+        raise ImproperlyConfigured(
+            "MEDIA_ROOT 为空：请设为上传与生成文件专用的目录，如 ./media（相对项目目录）"
+            "或 /srv/ideology/media（见 .env.example）。"
+        )
+    path = (BASE_DIR / Path(value).expanduser()).resolve()
+    base = BASE_DIR.resolve()
+    if base.is_relative_to(path):
+        raise ImproperlyConfigured(
+            f"MEDIA_ROOT={value} 指向项目目录 {base} 或其上级目录：备份会打包 .env、数据库文件"
+            "和源代码，恢复会写入代码目录。请设为专用目录，如 ./media 或 /srv/ideology/media。"
+        )
+    for name in ("ideology_review", "meetings", "reports", "templates", "static", "staticfiles"):
+        if path.is_relative_to(base / name):
+            raise ImproperlyConfigured(
+                f"MEDIA_ROOT={value} 位于代码或静态文件目录 {base / name} 之内。"
+                "请设为专用目录，如 ./media 或 /srv/ideology/media。"
+            )
+    return path
+
+
 # Uploaded evidence and generated documents. There is deliberately no
 # MEDIA_URL route: every file is served by a view that checks the user's scope.
-MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+MEDIA_ROOT = _media_root()
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=20) * 1024 * 1024
 UPLOAD_ALLOWED_EXTENSIONS = [
     # The real type must match the extension (meetings.uploads); no macro-capable
