@@ -79,6 +79,9 @@ CONFLICT = (
 )
 
 
+STALE_FORM = "页面已过期或不完整，本次内容未保存。请刷新页面，核对后重新填写并保存。"
+
+
 class VersionConflict(Exception):
     """The record changed since the form was opened."""
 
@@ -89,6 +92,8 @@ class VersionedFormMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Editing a record always says which version it started from: a post
+        # without it (an old page, a hand-made request) would skip the check.
         self.fields["version"] = forms.IntegerField(
             widget=forms.HiddenInput, required=False, initial=self.instance.version
         )
@@ -96,6 +101,8 @@ class VersionedFormMixin:
     def clean(self):
         cleaned = super().clean()
         posted = cleaned.get("version")
+        if self.instance.pk and posted is None:
+            raise forms.ValidationError(STALE_FORM, code="stale")
         if self.instance.pk and posted is not None:
             model = type(self.instance)
             current = model.objects.filter(pk=self.instance.pk).values_list("version", flat=True)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from meetings import audit
 from meetings.access import get_organisation_for_user, get_scope
 from meetings.forms import CONFLICT, VersionConflict
-from meetings.models import Membership
+from meetings.models import Membership, today
 from meetings.text import parse_int
 
 from . import exports, services
@@ -532,11 +532,10 @@ def export_quarter(request):
     ]
     if not departments:
         raise PermissionDenied("只有党委宣传部的审核人可以导出本季度报告。")
-    try:
-        year, quarter = int(request.POST.get("year")), int(request.POST.get("quarter"))
-        if quarter not in (1, 2, 3, 4):
-            raise ValueError
-    except (TypeError, ValueError):
+    # Years the product has data for: 2000 to next year (a smallint column on PostgreSQL).
+    year = parse_int(request.POST.get("year"), low=2000, high=today().year + 1)
+    quarter = parse_int(request.POST.get("quarter"), low=1, high=4)
+    if year is None or quarter is None:
         messages.error(request, "请选择正确的年度和季度。")
         return redirect("reports:dashboard")
     target = f"{reverse('reports:dashboard')}?year={year}&quarter={quarter}#exports"

@@ -42,6 +42,7 @@ def finding_form(finding, **changes):
         "risk_level": finding.risk_level,
         "source": finding.source,
         "include_in_report": "on",
+        "version": finding.version,
     }
     data.update(changes)
     return data

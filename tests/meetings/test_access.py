@@ -135,6 +135,7 @@ def test_publicity_member_edits_but_cannot_confirm(client, world, records):
             "title": "宣传委员改过的标题",
             "risk_level": "中",
             "source": "研判会议",
+            "version": finding.version,
         },
     )
     assert response.status_code == 302

@@ -109,7 +109,12 @@ def test_confirming_locks_the_record_except_measure_progress(secretary_client, w
     # … but the progress of a measure may still be reported.
     response = secretary_client.post(
         reverse("meetings:measure_edit", args=[measure.pk]),
-        {"status": "已完成", "progress_note": "已整改到位", "content": "不应改变"},
+        {
+            "status": "已完成",
+            "progress_note": "已整改到位",
+            "content": "不应改变",
+            "version": measure.version,
+        },
     )
     assert response.status_code == 302
     measure.refresh_from_db()

@@ -30,7 +30,13 @@ def test_report_edit_cannot_undo_a_submit_that_happened_meanwhile(client, world,
     client.force_login(world.secretary)
     response = client.post(
         reverse("reports:edit", args=[report.pk]),
-        {"title": "改过的标题", "addressee": "x", "signatory": "y", "issue_date": "2026-09-28"},
+        {
+            "title": "改过的标题",
+            "addressee": "x",
+            "signatory": "y",
+            "issue_date": "2026-09-28",
+            "version": report.version,
+        },
         follow=True,
     )
     assert "不能修改；您填写的内容未保存" in response.content.decode()
@@ -161,6 +167,7 @@ def test_former_chair_is_kept_when_a_meeting_is_edited(client, world):
             "date": "2026-09-24",
             "time_of_day": "下午",
             "chair": former.pk,
+            "version": meeting.version,
         },
     )
     meeting.refresh_from_db()

@@ -158,7 +158,7 @@ def test_item_edit_strips_typed_numbering(client, world, report):
     item = report.items.get(section="problems")
     client.post(
         reverse("reports:item_edit", args=[item.pk]),
-        {"heading": "（三）风险点找得不准", "body": "一是研判不深入"},
+        {"heading": "（三）风险点找得不准", "body": "一是研判不深入", "version": item.version},
     )
     item.refresh_from_db()
     assert (item.heading, item.body, item.origin) == ("风险点找得不准", "研判不深入", "manual")
