@@ -93,7 +93,7 @@ def test_secretary_corrects_a_confirmed_finding(page, live_server, world, submit
     # the reviewer approves (asked first: it cannot be undone) what was submitted
     login(page, live_server, world.reviewer)
     page.goto(live_server.url + report.get_absolute_url())
-    expect(page.locator(".paper")).to_contain_text(OLD)
+    expect(page.locator(".paper-landscape")).to_contain_text(OLD)  # the frozen 台账
     asked = []
 
     def answer(dialog):
