@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from meetings.client import client_address, login_username
 from meetings.models import Finding, Measure, Meeting
+from reports.models import QuarterlyReport
 
 from .factories import MeasureFactory, MeetingFactory
 
@@ -98,6 +99,10 @@ def audited_writes(client, world, header):
         reverse("reports:create"), {"year": 2026, "quarter": 3}, follow=True, **headers
     )
     assert response.status_code == 200
+    report = QuarterlyReport.objects.get()
+    client.post(reverse("reports:assemble", args=[report.pk]), **headers)
+    client.post(reverse("reports:submit", args=[report.pk]), {"accept_warnings": "on"}, **headers)
+    assert QuarterlyReport.objects.get().status == "submitted"  # a transition, audited
     return LogEntry.objects.filter(pk__gt=before)
 
 
@@ -114,7 +119,7 @@ def test_a_forged_header_is_not_believed_on_any_audited_write(settings, category
     settings.PROXY_COUNT = 0
     rows = audited_writes(Client(), category, header)
     events = {row.additional_data.get("事件") if row.additional_data else None for row in rows}
-    assert {"登录成功", "确认会议记录"} <= events
+    assert {"登录成功", "确认会议记录", "一键汇总", "提交审核"} <= events
     assert {row.content_type.model for row in rows} >= {"meeting", "finding", "measure", "user"}
     assert {row.remote_addr for row in rows} == {"127.0.0.1"}
 
