@@ -10,7 +10,6 @@ import datetime
 import io
 import pathlib
 import re
-import subprocess
 import zipfile
 
 import pytest
@@ -22,6 +21,7 @@ from meetings.models import Measure, Meeting, today
 from meetings.text import count_traditional
 from reports.models import QuarterlyReport
 
+from ..documents import pdf_pages
 from .test_report_journeys import login
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -87,33 +87,6 @@ def add_measure(page, finding_title, content, *, dept, deadline="", progress="",
     page.get_by_label("进展情况").fill(progress)
     page.get_by_role("button", name="保存").click()
     expect(page.get_by_text("操作成功：整改措施已新增。")).to_be_visible()
-
-
-def pdf_pages(tmp_path, payload):
-    source = tmp_path / "report.docx"
-    source.write_bytes(payload)
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation=file://{tmp_path}/profile",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=240,
-    )
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(tmp_path / "report.pdf"), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return [[line for line in page.splitlines() if line.strip()] for page in text.split("\f")]
 
 
 def test_pasted_records_become_a_document_the_department_accepts(
@@ -210,8 +183,7 @@ def test_pasted_records_become_a_document_the_department_accepts(
     assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", texts[signatory + 1])
     assert texts[signatory + 1] == f"{now.year}年{now.month}月{now.day}日"
 
-    pages = pdf_pages(tmp_path, payload)
-    pages = [p for p in pages if p]
+    pages = pdf_pages(soffice, tmp_path, payload)
     appendix = next(i for i, p in enumerate(pages) if p[0].strip() == "附件")
     body_pages = pages[:appendix]
     assert len(body_pages) > 5  # the 20,000-character paste

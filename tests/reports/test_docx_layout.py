@@ -2,7 +2,6 @@
 cells stay on one line. Measured in LibreOffice's PDF (pdftotext), not guessed."""
 
 import io
-import subprocess
 
 from docx import Document
 from docx.oxml.ns import qn
@@ -10,6 +9,7 @@ from docx.oxml.ns import qn
 from meetings.text import chinese_numeral
 from reports.docx import render_docx
 
+from ..documents import pdf_pages
 from .test_docx import sample
 
 PHRASES = [
@@ -132,36 +132,9 @@ def test_no_chain_of_kept_paragraphs_but_the_signature_block():
     assert not any(p._p.find(qn("w:pPr") + "/" + qn("w:keepLines")) for p in doc.paragraphs)
 
 
-def convert(soffice, tmp_path, payload):
-    source = tmp_path / "report.docx"
-    source.write_bytes(payload)
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation=file://{tmp_path}/profile",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    pdf = tmp_path / "report.pdf"
-    assert pdf.exists(), "LibreOffice produced no PDF"
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    pages = [[line for line in page.splitlines() if line.strip()] for page in text.split("\f")]
-    return [page for page in pages if page]
-
-
 def test_libreoffice_fills_body_pages_and_keeps_ledger_cells_on_one_line(soffice, tmp_path):
     data = long_report()
-    pages = convert(soffice, tmp_path, render_docx(data))
+    pages = pdf_pages(soffice, tmp_path, render_docx(data))
     appendix = next(i for i, page in enumerate(pages) if page[0].strip() == "附件")
     body, ledger = pages[:appendix], pages[appendix:]
     assert len(body) > 10 and ledger
