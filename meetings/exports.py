@@ -1,8 +1,8 @@
-"""导出台账: the ledgers as XLSX, streamed from the database in chunks."""
+"""导出台账: the ledgers as XLSX, read from the database in chunks (in the
+Celery worker: reports.exports.render_ledger)."""
 
 import tempfile
 
-from django.http import FileResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
@@ -31,8 +31,9 @@ def cell_text(value):
     return value
 
 
-def _xlsx(title, columns, widths, rows, filename):
-    """Write rows in openpyxl's write-only mode to a temporary file and stream it."""
+def _xlsx(title, columns, widths, rows):
+    """Write rows in openpyxl's write-only mode to a temporary file; returns it, open,
+    at its start (the caller closes it)."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title)
     for index, width in enumerate(widths):
@@ -53,10 +54,14 @@ def _xlsx(title, columns, widths, rows, filename):
             cell.alignment = WRAP
             cells.append(cell)
         sheet.append(cells)
-    tmp = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it after streaming
-    book.save(tmp)
+    tmp = tempfile.TemporaryFile()  # noqa: SIM115 - returned open, the caller closes it
+    try:
+        book.save(tmp)
+    except BaseException:
+        tmp.close()
+        raise
     tmp.seek(0)
-    return FileResponse(tmp, as_attachment=True, filename=filename)
+    return tmp
 
 
 def _period(obj):
@@ -95,7 +100,6 @@ def findings_xlsx(queryset):
         ],
         [14, 30, 30, 50, 14, 16, 8, 12, 10, 12],
         rows,
-        "问题台账.xlsx",
     )
 
 
@@ -129,5 +133,4 @@ def measures_xlsx(queryset):
         ],
         [14, 30, 30, 50, 10, 14, 14, 10, 40],
         rows,
-        "整改台账.xlsx",
     )

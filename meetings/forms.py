@@ -4,7 +4,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
-from django.db.models import F, Q
+from django.db.models import F, Model, Q
 
 from .models import (
     Finding,
@@ -450,38 +450,52 @@ class LedgerFilterForm(forms.Form):
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"
 
-    def filter_findings(self, qs):
-        data = getattr(self, "cleaned_data", {})
-        if data.get("organisation"):
-            qs = qs.filter(organisation=data["organisation"])
-        if data.get("year"):
-            qs = qs.filter(year=data["year"])
-        if data.get("quarter"):
-            qs = qs.filter(quarter=data["quarter"])
-        if data.get("category"):
-            qs = qs.filter(category=data["category"])
-        if data.get("risk_level"):
-            qs = qs.filter(risk_level=data["risk_level"])
-        if data.get("status"):
-            qs = qs.filter(progress=data["status"])
-        if data.get("person"):
-            qs = qs.filter(measures__responsible_person=data["person"]).distinct()
-        return qs
+    def filters(self):
+        """The valid, non-empty filter values, JSON-safe (a record by its primary key):
+        what the page filters by, and what 导出台账 records and hands to the worker.
+        A bad value drops only its own filter, not the others."""
+        self.is_valid()
+        values = {}
+        for name in self.fields:
+            value = getattr(self, "cleaned_data", {}).get(name)
+            if value not in (None, ""):
+                values[name] = value.pk if isinstance(value, Model) else value
+        return values
 
-    def filter_measures(self, qs):
-        data = getattr(self, "cleaned_data", {})
-        if data.get("organisation"):
-            qs = qs.filter(finding__organisation=data["organisation"])
-        if data.get("year"):
-            qs = qs.filter(finding__year=data["year"])
-        if data.get("quarter"):
-            qs = qs.filter(finding__quarter=data["quarter"])
-        if data.get("category"):
-            qs = qs.filter(finding__category=data["category"])
-        if data.get("risk_level"):
-            qs = qs.filter(finding__risk_level=data["risk_level"])
-        if data.get("status"):
-            qs = qs.filter(current_status=data["status"])
-        if data.get("person"):
-            qs = qs.filter(responsible_person=data["person"])
-        return qs
+
+def filter_findings(qs, filters):
+    """Apply LedgerFilterForm.filters() to a findings queryset."""
+    if filters.get("organisation"):
+        qs = qs.filter(organisation=filters["organisation"])
+    if filters.get("year"):
+        qs = qs.filter(year=filters["year"])
+    if filters.get("quarter"):
+        qs = qs.filter(quarter=filters["quarter"])
+    if filters.get("category"):
+        qs = qs.filter(category=filters["category"])
+    if filters.get("risk_level"):
+        qs = qs.filter(risk_level=filters["risk_level"])
+    if filters.get("status"):
+        qs = qs.filter(progress=filters["status"])
+    if filters.get("person"):
+        qs = qs.filter(measures__responsible_person=filters["person"]).distinct()
+    return qs
+
+
+def filter_measures(qs, filters):
+    """Apply LedgerFilterForm.filters() to a measures queryset."""
+    if filters.get("organisation"):
+        qs = qs.filter(finding__organisation=filters["organisation"])
+    if filters.get("year"):
+        qs = qs.filter(finding__year=filters["year"])
+    if filters.get("quarter"):
+        qs = qs.filter(finding__quarter=filters["quarter"])
+    if filters.get("category"):
+        qs = qs.filter(finding__category=filters["category"])
+    if filters.get("risk_level"):
+        qs = qs.filter(finding__risk_level=filters["risk_level"])
+    if filters.get("status"):
+        qs = qs.filter(current_status=filters["status"])
+    if filters.get("person"):
+        qs = qs.filter(responsible_person=filters["person"])
+    return qs

@@ -1,6 +1,7 @@
 """Request and response policies that hold for every page."""
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
@@ -26,10 +27,14 @@ def atomic_writes_middleware(get_response):
     change, the audit rows django-auditlog and meetings.audit write for it, the
     login attempt django-axes records. An error page (5xx) rolls all of it back,
     so there is never a change without its audit row, nor a row without its change.
-    Reads stay outside a transaction (Django's ATOMIC_REQUESTS would wrap them too)."""
+    Reads stay outside a transaction (Django's ATOMIC_REQUESTS would wrap them too).
+
+    A view marked `@transaction.non_atomic_requests` commits its own changes: one
+    that queues a Celery task for a record must commit the record first (a worker
+    reads it), then queue, and still tell the user at once if the broker is down."""
 
     def middleware(request):
-        if request.method in SAFE_METHODS:
+        if request.method in SAFE_METHODS or _non_atomic(request):
             return get_response(request)
         with transaction.atomic():
             response = get_response(request)
@@ -38,3 +43,11 @@ def atomic_writes_middleware(get_response):
         return response
 
     return middleware
+
+
+def _non_atomic(request):
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return False
+    return DEFAULT_DB_ALIAS in getattr(match.func, "_non_atomic_requests", ())

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from auditlog.context import disable_auditlog
 from auditlog.diff import model_instance_diff
 from django.contrib import messages
@@ -13,9 +15,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
-from reports.models import QuarterlyReport
+from reports import exports as report_exports
+from reports.models import GeneratedFile, QuarterlyReport
 
-from . import audit, exports
+from . import audit, ledgers
 from .access import (
     get_finding_for_user,
     get_measure_for_user,
@@ -29,7 +32,6 @@ from .forms import (
     EvidenceForm,
     FindingCorrectionForm,
     FindingForm,
-    LedgerFilterForm,
     MeasureCorrectionForm,
     MeasureForm,
     MeasureProgressForm,
@@ -43,8 +45,6 @@ from .models import (
     MeasureEvidence,
     Meeting,
     MeetingAttachment,
-    Organisation,
-    Person,
     quarter_of,
     today,
 )
@@ -730,110 +730,84 @@ def evidence_upload(request, pk):
 # ---------------------------------------------------------------------------
 
 
-def _visible_people(user):
-    return (
-        Person.objects.filter(memberships__organisation__in=_visible_organisations(user))
-        .distinct()
-        .order_by("name", "pk")
-    )
+LEDGER_PAGES = {"findings": "meetings:finding_ledger", "measures": "meetings:measure_ledger"}
+RECENT_EXPORTS = 5
 
 
-def _visible_organisations(user):
-    return Organisation.objects.filter(get_scope(user).visible_q("")).order_by("path")
-
-
-def _finding_ledger(request):
-    form = LedgerFilterForm(
-        request.GET or None,
-        people=_visible_people(request.user),
-        organisations=_visible_organisations(request.user),
-        status_choices=Finding.Progress.choices,
-    )
-    qs = (
-        Finding.objects.for_user(request.user)
-        .with_progress()
-        .select_related("organisation", "category", "meeting")
-        .order_by("-year", "-quarter", "organisation__path", "order", "pk")
-    )
-    form.is_valid()  # a bad value drops only its own filter, not the others
-    qs = form.filter_findings(qs)
-    return form, qs
-
-
-def _measure_ledger(request):
-    form = LedgerFilterForm(
-        request.GET or None,
-        people=_visible_people(request.user),
-        organisations=_visible_organisations(request.user),
-        status_choices=Measure.DISPLAY_STATUS_CHOICES,
-    )
-    qs = (
-        Measure.objects.for_user(request.user)
-        .with_current_status()
-        .select_related(
-            "finding__organisation", "finding__category", "finding__meeting", "responsible_person"
+def _ledger_context(request, kind):
+    """The ledger page's filters, rows and the user's own recent exports of it."""
+    form = ledgers.filter_form(kind, request.user, request.GET)
+    filters = form.filters()
+    exports = (
+        GeneratedFile.objects.filter(
+            kind=GeneratedFile.Kind.LEDGER, requested_by=request.user, content__ledger=kind
         )
-        .order_by(
-            "-finding__year",
-            "-finding__quarter",
-            "finding__organisation__path",
-            "finding__order",
-            "finding_id",
-            "order",
-            "pk",
-        )
+        .select_related("requested_by__person")
+        .order_by("-pk")[:RECENT_EXPORTS]
     )
-    form.is_valid()
-    qs = form.filter_measures(qs)
-    return form, qs
+    return {
+        "form": form,
+        "page": _page(request, ledgers.rows(kind, request.user, filters)),
+        "query": _query_without_page(request),
+        "export_filters": list(filters.items()),
+        "exports": exports,
+    }
 
 
 @login_required
 @require_safe
 def finding_ledger(request):
-    form, qs = _finding_ledger(request)
-    scope = get_scope(request.user)
-    return render(
-        request,
-        "meetings/finding_ledger.html",
-        {
-            "form": form,
-            "page": _page(request, qs),
-            "can_create": bool(scope.editable_organisations),
-            "query": _query_without_page(request),
-        },
-    )
+    context = _ledger_context(request, "findings")
+    context["can_create"] = bool(get_scope(request.user).editable_organisations)
+    return render(request, "meetings/finding_ledger.html", context)
 
 
 @login_required
 @require_safe
 def measure_ledger(request):
-    form, qs = _measure_ledger(request)
-    return render(
-        request,
-        "meetings/measure_ledger.html",
-        {"form": form, "page": _page(request, qs), "query": _query_without_page(request)},
-    )
+    return render(request, "meetings/measure_ledger.html", _ledger_context(request, "measures"))
 
 
 @login_required
-@require_safe
+@require_POST
+@transaction.non_atomic_requests  # the record is committed before its task is queued
 def ledger_export(request, kind):
-    """导出台账: the ledger as XLSX, with the filters on screen."""
-    if kind not in ("findings", "measures"):
+    """导出台账: record the export with the valid filters on screen and queue its
+    task; the worker builds the XLSX in the requester's scope."""
+    if kind not in ledgers.KINDS:
         raise Http404("没有该台账。")  # and no audit row: nothing was exported
-    audit.record(
-        request.user,
-        event="导出台账",
-        request=request,
-        台账=kind,
-        筛选=request.GET.urlencode()[:500],
-    )
-    if kind == "findings":
-        _, qs = _finding_ledger(request)
-        return exports.findings_xlsx(qs)
-    _, qs = _measure_ledger(request)
-    return exports.measures_xlsx(qs)
+    form = ledgers.filter_form(kind, request.user, request.POST)
+    filters = form.filters()
+    summary = ledgers.describe(form, filters)
+    query = urlencode(filters)
+    target = f"{reverse(LEDGER_PAGES[kind])}{'?' + query if query else ''}#exports"
+    with transaction.atomic():  # the export and its audit row, together
+        audit.record(
+            request.user,
+            event="导出台账",
+            request=request,
+            台账=kind,
+            筛选=query,
+            条件=summary,
+        )
+        file, new = report_exports.record_ledger(
+            kind=kind, filters=filters, summary=summary, by=request.user
+        )
+    if not new:
+        messages.info(request, "相同筛选条件的台账正在导出，完成后可在下方下载。")
+        return redirect(target)
+    try:
+        file = report_exports.queue_ledger(file)
+    except report_exports.ExportError as error:
+        messages.error(request, error.message)
+        return redirect(target)
+    if file.status == GeneratedFile.Status.DONE:
+        messages.success(request, "台账已生成，可在下方下载。")
+    elif file.status == GeneratedFile.Status.FAILED:
+        messages.error(request, "台账导出失败，原因见下方，可重试。")
+    else:
+        messages.success(request, "已开始导出台账，完成后可在下方下载。")
+    return redirect(target)
 
 
 def _query_without_page(request):

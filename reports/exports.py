@@ -16,12 +16,15 @@ import zipfile
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import InterfaceError, transaction
+from django.db import OperationalError as DatabaseError
 from django.db.models import Count, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from meetings.access import get_scope
+from meetings.ledgers import KINDS as LEDGER_KINDS
+from meetings.ledgers import write_xlsx
 from meetings.models import QUARTER_NAMES, Finding, FindingCategory, Organisation, today
 from meetings.text import cn_date
 
@@ -32,6 +35,7 @@ from .models import DocumentFormat, GeneratedFile, QuarterlyReport
 log = logging.getLogger(__name__)
 Status = GeneratedFile.Status
 QUEUE_UNAVAILABLE = "导出服务暂时无法连接任务队列，报告内容未受任何影响，请稍后重试。"
+LEDGER_UNAVAILABLE = "导出服务暂时无法连接任务队列，台账未能导出，其他内容未受影响，请稍后重试。"
 
 
 class ExportError(Exception):
@@ -80,14 +84,15 @@ def _filename(report):
 
 def _enqueue(task, file):
     """Queue after the record is committed; a broker that is down fails fast."""
+    message = LEDGER_UNAVAILABLE if file.kind == GeneratedFile.Kind.LEDGER else QUEUE_UNAVAILABLE
     try:
         task.delay(file_id=file.pk)
     except (BrokerError, ConnectionError, OSError, TimeoutError) as error:
         log.warning("broker unavailable for file %s: %s", file.pk, error)
         GeneratedFile.objects.filter(pk=file.pk, status=Status.QUEUED).update(
-            status=Status.FAILED, error=QUEUE_UNAVAILABLE, finished_at=timezone.now()
+            status=Status.FAILED, error=message, finished_at=timezone.now()
         )
-        raise ExportError(QUEUE_UNAVAILABLE) from None
+        raise ExportError(message) from None
 
 
 def _report_file(report, by, *, bundle=None):
@@ -135,16 +140,15 @@ def request_report_docx(*, report, by):
 
 
 def retry_file(*, file, by):
-    from .tasks import task_build_quarter_bundle, task_render_report_docx
+    from .tasks import task_build_quarter_bundle, task_render_ledger_xlsx, task_render_report_docx
 
     if file.status != Status.FAILED:
         return file
     GeneratedFile.objects.filter(pk=file.pk).update(status=Status.QUEUED, error="")
-    task = (
-        task_render_report_docx
-        if file.kind == GeneratedFile.Kind.REPORT
-        else (task_build_quarter_bundle)
-    )
+    task = {
+        GeneratedFile.Kind.REPORT: task_render_report_docx,
+        GeneratedFile.Kind.LEDGER: task_render_ledger_xlsx,
+    }.get(file.kind, task_build_quarter_bundle)
     _enqueue(task, file)
     file.refresh_from_db()
     return file
@@ -227,6 +231,75 @@ def _member_finished(bundle_id):
     bundle.save(update_fields=["remaining"])
     if bundle.remaining == 0:
         transaction.on_commit(lambda: task_finish_quarter_bundle.delay(file_id=bundle_id))
+
+
+# --------------------------------------------------------------------------
+# 导出台账: a ledger's filtered rows as XLSX, in the requester's scope
+# --------------------------------------------------------------------------
+
+
+def record_ledger(*, kind, filters, summary, by):
+    """The file record of a ledger export (the caller commits it, then calls
+    queue_ledger). Returns (file, new): a click repeated while the same export
+    is still queued or running gets that one, not a second one."""
+    key = _key("ledger", by.pk, kind, filters)
+    existing = (
+        GeneratedFile.objects.filter(
+            kind=GeneratedFile.Kind.LEDGER,
+            requested_by=by,
+            content_key=key,
+            status__in=(Status.QUEUED, Status.RUNNING),
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if existing is not None:
+        return existing, False
+    label = summary if len(summary) <= 50 else summary[:49] + "…"
+    file = GeneratedFile.objects.create(
+        kind=GeneratedFile.Kind.LEDGER,
+        organisation=None,
+        version_label=label,
+        content={"ledger": kind, "filters": filters, "summary": summary},
+        content_key=key,
+        filename=f"{LEDGER_KINDS[kind]}.xlsx",
+        requested_by=by,
+    )
+    return file, True
+
+
+def queue_ledger(file):
+    """Queue the ledger's task; the record must be committed (a worker reads it)."""
+    from .tasks import task_render_ledger_xlsx
+
+    _enqueue(task_render_ledger_xlsx, file)
+    file.refresh_from_db()
+    return file
+
+
+def render_ledger(file_id):
+    """Build one ledger's XLSX (idempotent: a done file is left as it is)."""
+    file = _claim(file_id)
+    if file is None:
+        return None
+    user = file.requested_by
+    try:
+        if user is None or not user.is_active:
+            _fail(file, "申请人的账号已停用，台账未生成。")
+        else:
+            with write_xlsx(file.content["ledger"], user, file.content["filters"]) as payload:
+                _store(file, payload)
+    except SoftTimeLimitExceeded:
+        _fail(file, "生成超时，请缩小筛选范围后重试。")
+    except (OSError, ConnectionError, DatabaseError, InterfaceError):
+        # Transient (disk, database connection): put it back and let the task retry.
+        GeneratedFile.objects.filter(pk=file.pk).update(status=Status.QUEUED)
+        raise
+    except Exception as error:  # any other failure is reported, never swallowed silently
+        log.exception("ledger file %s failed", file.pk)
+        _fail(file, f"生成失败：{type(error).__name__}：{error}"[:500])
+    file.save()
+    return file
 
 
 # --------------------------------------------------------------------------

@@ -307,9 +307,13 @@ def generated_path(instance, filename):
 
 class GeneratedFileQuerySet(models.QuerySet):
     def for_user(self, user):
+        """A report's or bundle's file: whoever sees its organisation. A ledger's:
+        only the user who asked for it (it holds that user's scope and filters)."""
         from meetings.access import get_scope
 
-        return self.filter(get_scope(user).visible_q("organisation"))
+        ledger = Q(kind=GeneratedFile.Kind.LEDGER)
+        own = Q(requested_by_id=user.pk) if user.pk is not None else Q(pk__in=[])
+        return self.filter((~ledger & get_scope(user).visible_q("organisation")) | (ledger & own))
 
 
 class GeneratedFile(models.Model):
@@ -319,6 +323,7 @@ class GeneratedFile(models.Model):
     class Kind(models.TextChoices):
         REPORT = "report", _("报告DOCX")
         BUNDLE = "bundle", _("本季度报告汇总包")
+        LEDGER = "ledger", _("台账XLSX")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")
@@ -328,7 +333,12 @@ class GeneratedFile(models.Model):
 
     kind = models.CharField(_("类型"), max_length=10, choices=Kind)
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("党组织"), on_delete=models.CASCADE, related_name="+"
+        Organisation,
+        verbose_name=_("党组织"),
+        null=True,  # a ledger belongs to its requester, not to one organisation
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     report = models.ForeignKey(
         QuarterlyReport, null=True, blank=True, on_delete=models.CASCADE, related_name="files"

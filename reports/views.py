@@ -494,7 +494,7 @@ def file_download(request, pk):
     except FileNotFoundError:
         raise Http404("文件不存在。") from None
     audit.record(
-        file.report or file.organisation,
+        file.report or file.organisation or file.requested_by,  # a ledger: its requester
         event="下载",
         request=request,
         文件=file.filename,
@@ -517,7 +517,13 @@ def file_retry(request, pk):
         file = exports.retry_file(file=file, by=request.user)
     except exports.ExportError as error:
         messages.error(request, error.message)
-    fallback = file.report.get_absolute_url() if file.report_id else reverse("reports:dashboard")
+    if file.kind == GeneratedFile.Kind.LEDGER:
+        findings = (file.content or {}).get("ledger") == "findings"
+        fallback = reverse(f"meetings:{'finding' if findings else 'measure'}_ledger") + "#exports"
+    elif file.report_id:
+        fallback = file.report.get_absolute_url()
+    else:
+        fallback = reverse("reports:dashboard")
     return _after_export(request, file, fallback)
 
 

@@ -15,6 +15,7 @@ from meetings.models import Finding, Meeting, MeetingAttachment
 from reports import services
 
 from .factories import FindingFactory, MeetingFactory
+from .meetings.test_ledger_xlsx import export_ledger
 from .reports.test_workflow import make_report
 
 pytestmark = pytest.mark.django_db
@@ -140,10 +141,12 @@ def test_exports_and_downloads_are_logged(client, world):
         "导出DOCX",
         "下载",
     ]
-    response = client.get(reverse("meetings:ledger_export", args=["measures"]), {"year": 2026})
-    b"".join(response.streaming_content)
-    ledger = [e for e in rows(world.secretary) if event(e) == "导出台账"]
-    assert len(ledger) == 1 and ledger[0].additional_data["筛选"] == "year=2026"
+    file, _ = export_ledger(client, "measures", {"year": 2026})
+    ledger = [e for e in rows(world.secretary) if event(e) in ("导出台账", "下载")]
+    assert [event(e) for e in ledger] == ["导出台账", "下载"]  # requested, then downloaded
+    assert ledger[0].additional_data["筛选"] == "year=2026"
+    assert ledger[0].additional_data["条件"] == "2026年"
+    assert ledger[1].additional_data["文件"] == "整改台账.xlsx"
 
 
 def test_logins_succeeded_and_failed_are_logged(world):

@@ -6,8 +6,10 @@ from django.test import Client
 from django.urls import reverse
 
 from meetings.models import Finding, Meeting
+from reports.models import GeneratedFile
 
 from .factories import FindingFactory, MeetingFactory
+from .meetings.test_ledger_xlsx import export_ledger
 from .test_security import manage, production_env
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +28,7 @@ def test_export_quarter_refuses_impossible_years_with_a_message(client, world, y
 def test_a_ledger_that_does_not_exist_is_a_404_without_an_audit_row(client, world):
     client.force_login(world.secretary)
     before = LogEntry.objects.count()
-    response = client.get("/ledger/anything.xlsx?x=" + "y" * 5000)
+    response = client.post(reverse("meetings:ledger_export", args=["anything"]), {"x": "y" * 5000})
     assert response.status_code == 404
     assert "页面不存在" in response.content.decode()
     assert LogEntry.objects.count() == before
@@ -34,10 +36,14 @@ def test_a_ledger_that_does_not_exist_is_a_404_without_an_audit_row(client, worl
 
 def test_a_ledger_export_records_its_filters_bounded(client, world):
     client.force_login(world.secretary)
-    response = client.get(reverse("meetings:ledger_export", args=["findings"]), {"q": "y" * 5000})
-    b"".join(response.streaming_content)
+    # only the form's own, valid values are recorded: nothing of an unknown or bad one
+    client.post(
+        reverse("meetings:ledger_export", args=["findings"]),
+        {"q": "y" * 5000, "risk_level": "y" * 5000, "year": "2026"},
+    )
     row = LogEntry.objects.filter(additional_data__事件="导出台账").get()
-    assert len(row.additional_data["筛选"]) <= 500
+    assert row.additional_data["筛选"] == "year=2026"
+    assert GeneratedFile.objects.get().content["filters"] == {"year": 2026}
 
 
 def test_healthz_answers_plain_http_under_the_production_defaults(settings):
@@ -61,9 +67,10 @@ def test_production_allowed_hosts_have_no_testserver():
 def test_signed_in_pages_and_downloads_are_not_cached(client, world):
     assert "private" not in client.get("/healthz/").get("Cache-Control", "")  # anonymous
     client.force_login(world.secretary)
+    export_ledger(client, "findings")  # then a generated file's download
     for url in (
         reverse("meetings:dashboard"),
-        reverse("meetings:ledger_export", args=["findings"]),
+        reverse("reports:file_download", args=[GeneratedFile.objects.get().pk]),
     ):
         response = client.get(url)
         cache = response["Cache-Control"]

@@ -9,6 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from meetings.exports import CELL_LIMIT, CUT, cell_text
+from reports.models import GeneratedFile
 
 from ..factories import MeasureFactory, MeetingFactory
 
@@ -24,10 +25,20 @@ FORMULAS = [
 ]
 
 
-def download(client, kind):
-    response = client.get(reverse("meetings:ledger_export", args=[kind]))
+def export_ledger(client, kind, filters=None):
+    """导出台账 as the page does (a POST with the filters on screen; the task runs
+    in-process in tests), then the generated file's download: (file, XLSX bytes)."""
+    response = client.post(reverse("meetings:ledger_export", args=[kind]), filters or {})
+    assert response.status_code == 302
+    file = GeneratedFile.objects.filter(kind=GeneratedFile.Kind.LEDGER).latest("pk")
+    assert file.status == GeneratedFile.Status.DONE, file.error
+    response = client.get(reverse("reports:file_download", args=[file.pk]))
     assert response.status_code == 200
-    return b"".join(response.streaming_content)
+    return file, b"".join(response.streaming_content)  # read to the end: the file is closed
+
+
+def download(client, kind):
+    return export_ledger(client, kind)[1]
 
 
 def sheet_xml(payload):

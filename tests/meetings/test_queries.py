@@ -9,6 +9,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from reports.models import GeneratedFile
+
 from ..factories import MeasureFactory, MeetingFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,8 +51,9 @@ def one_meeting_with_many_findings(world, n):
 PAGES = {
     "meetings:dashboard": 12,
     "meetings:list": 9,
-    "meetings:finding_ledger": 12,
-    "meetings:measure_ledger": 12,
+    # the ledgers: + the user's recent 导出台账 files (with their requester), one query
+    "meetings:finding_ledger": 13,
+    "meetings:measure_ledger": 13,
 }
 
 
@@ -72,12 +75,38 @@ def test_filtered_ledger_runs_a_fixed_number_of_queries(
 ):
     fill(world, rows)
     client.force_login(world.secretary)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(
             reverse("meetings:measure_ledger"), {"status": "已逾期", "risk_level": "中"}
         )
     assert response.status_code == 200
     assert response.context["page"].paginator.count == rows
+
+
+@pytest.mark.parametrize("exports", [1, 5])
+@pytest.mark.parametrize("name", ["meetings:finding_ledger", "meetings:measure_ledger"])
+def test_ledger_exports_shown_do_not_add_queries(
+    client, world, django_assert_num_queries, name, exports
+):
+    """The page lists the user's recent exports, done, failed or pending, in one query."""
+    fill(world, 3)
+    kind = "findings" if name == "meetings:finding_ledger" else "measures"
+    statuses = list(GeneratedFile.Status)
+    for i in range(exports):
+        GeneratedFile.objects.create(
+            kind=GeneratedFile.Kind.LEDGER,
+            content={"ledger": kind, "filters": {}, "summary": "全部记录"},
+            content_key=f"k{i}",
+            filename="台账.xlsx",
+            status=statuses[i % len(statuses)],
+            requested_by=world.secretary,
+        )
+    client.force_login(world.secretary)
+    with django_assert_num_queries(PAGES[name]):
+        response = client.get(reverse(name))
+    body = response.content.decode()
+    assert body.count('class="file-status') == exports
+    assert body.count(" · 王丽华") == exports  # each with its requester, from the same query
 
 
 @pytest.mark.parametrize("rows", [1, 50])

@@ -20,6 +20,8 @@ from reports import exports, services
 from reports.docx import render_docx
 from reports.models import GeneratedFile, QuarterlyReport
 
+from ..documents import pdf_pages
+from ..meetings.test_ledger_xlsx import export_ledger
 from .test_docx import sample
 from .test_workflow import make_report
 
@@ -211,15 +213,14 @@ def test_ledger_xlsx_has_the_filtered_rows(client, world):
         finding__risk_level="高",
     )
     client.force_login(world.secretary)
-    response = client.get(
-        reverse("meetings:ledger_export", args=["findings"]), {"risk_level": "高"}
-    )
-    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    rows = list(book["问题台账"].values)
+    file, payload = export_ledger(client, "findings", {"risk_level": "高"})
+    assert file.content["filters"] == {"risk_level": "高"} and file.version_label == "风险等级：高"
+    rows = list(load_workbook(io.BytesIO(payload))["问题台账"].values)
     assert rows[0][:3] == ("季度", "党组织", "问题概述")
     assert [r[2] for r in rows[1:]] == ["高风险问题"]
-    response = client.get(reverse("meetings:ledger_export", args=["measures"]))
-    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content)))["整改台账"].values)
+    file, payload = export_ledger(client, "measures")
+    assert file.filename == "整改台账.xlsx" and file.version_label == "全部记录"
+    rows = list(load_workbook(io.BytesIO(payload))["整改台账"].values)
     assert len(rows) == 3 and rows[0][3] == "整改措施"
 
 
@@ -227,39 +228,14 @@ def test_libreoffice_converts_with_22_lines_a_page(soffice, tmp_path):
     """28.95 pt exact spacing in a 225 mm type area: a full page holds 22 lines."""
     lines = [{"marker": "", "heading": "", "text": f"第{i}行短句。"} for i in range(1, 51)]
     data = sample(opening=lines, parts=[], closing=[], ledger=sample()["ledger"])
-    source = tmp_path / "report.docx"
-    source.write_bytes(render_docx(data))
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation=file://{tmp_path}/profile",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    pdf = tmp_path / "report.pdf"
-    assert pdf.exists(), "LibreOffice produced no PDF"
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
-    pages = int(
-        next(line.split()[-1] for line in info.stdout.splitlines() if line.startswith("Pages:"))
-    )
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout.split("\f")
-    page2 = [line for line in text[1].splitlines() if line.strip()]
+    text = pdf_pages(soffice, tmp_path, render_docx(data))
+    page2 = text[1]
     body_lines = [line for line in page2 if "行短句" in line]
     assert len(body_lines) == 22
     assert page2[-1].replace(" ", "") == "—2—"
     # title, 50 lines and the signature on 3 pages, the 附件 ledger on the 4th
-    assert pages == 4
-    assert text[3].strip().startswith("附件")
+    assert len(text) == 4
+    assert text[3][0].strip().startswith("附件")
 
 
 # --------------------------------------------------------------------------
@@ -329,3 +305,34 @@ def test_a_real_worker_renders_the_report(worker, world):
     with file.file.open("rb") as handle:
         assert Document(handle).paragraphs[0].text == report.title
     assert "reports.render_report_docx" in log.read_text()  # it ran in the worker
+
+
+@pytest.mark.real_worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_real_worker_builds_a_ledger_export(worker, world, client):
+    """导出台账 through the page: the record is committed, the worker builds the XLSX
+    in the requester's scope, the page shows it done and the requester downloads it."""
+    from ..factories import MeasureFactory
+
+    queue, process, log = worker
+    MeasureFactory(finding__meeting__organisation=world.branch, finding__title="本支部的问题")
+    MeasureFactory(finding__meeting__organisation=world.other_branch, finding__title="医院的问题")
+    client.force_login(world.secretary)
+    with celery_conf(task_default_queue=queue, task_always_eager=False):
+        response = client.post(reverse("meetings:ledger_export", args=["findings"]), follow=True)
+    assert "已开始导出台账，完成后可在下方下载。" in response.content.decode()
+    file = GeneratedFile.objects.get(kind=GeneratedFile.Kind.LEDGER)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        file.refresh_from_db()
+        if file.status in (Status.DONE, Status.FAILED):
+            break
+        assert process.poll() is None, log.read_text()
+        time.sleep(0.3)
+    assert file.status == Status.DONE, (file.error, log.read_text())
+    assert "reports.render_ledger_xlsx" in log.read_text()  # it ran in the worker
+    body = client.get(reverse("meetings:finding_ledger")).content.decode()
+    assert f'id="file-{file.pk}"' in body and 'data-status="done"' in body
+    download = client.get(reverse("reports:file_download", args=[file.pk]))
+    rows = list(load_workbook(io.BytesIO(b"".join(download.streaming_content)))["问题台账"].values)
+    assert [r[2] for r in rows[1:]] == ["本支部的问题"]
