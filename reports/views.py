@@ -462,6 +462,7 @@ def _after_export(request, file, fallback):
 
 @login_required
 @require_POST
+@transaction.non_atomic_requests  # the file record is committed before its task is queued
 def export_docx(request, pk):
     report = get_report_for_user(request.user, pk)
     audit.record(report, event="导出DOCX", request=request)
@@ -505,6 +506,7 @@ def file_download(request, pk):
 
 @login_required
 @require_POST
+@transaction.non_atomic_requests  # the file record is committed before its task is queued
 def file_retry(request, pk):
     file = _get_file(request, pk)
     if (
@@ -529,6 +531,7 @@ def file_retry(request, pk):
 
 @login_required
 @require_POST
+@transaction.non_atomic_requests  # the file record is committed before its task is queued
 def export_quarter(request):
     scope = get_scope(request.user)
     departments = [
