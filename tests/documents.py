@@ -1,6 +1,12 @@
-"""A DOCX as LibreOffice lays it out: the PDF's pages as lines of text."""
+"""Documents in tests: report data for the renderer, a DOCX as LibreOffice lays
+it out (the PDF's pages as lines of text), and a ledger XLSX exported as the
+page does."""
 
 import subprocess
+
+from django.urls import reverse
+
+from reports.models import GeneratedFile
 
 
 def pdf_pages(soffice, tmp_path, docx_bytes, *, timeout=240):
@@ -32,3 +38,114 @@ def pdf_pages(soffice, tmp_path, docx_bytes, *, timeout=240):
     while pages and not pages[-1]:
         pages.pop()
     return pages
+
+
+def sample_report_data(**overrides):
+    """Plain report data as `reports.content.build_report_data` returns it, for
+    the renderer without a database; `overrides` replace top-level keys."""
+    data = {
+        "title": (
+            "中共青山县城关第一实验学校支部委员会关于2026年第三季度意识形态领域分析研判情况的报告"
+        ),
+        "addressee": "中共青山县委教育工作委员会",
+        "opening": [
+            {"marker": "", "heading": "", "text": "2026年第三季度，……现将有关情况报告如下："}
+        ],
+        "parts": [
+            {
+                "number": "一、",
+                "title": "基本情况",
+                "paragraphs": [
+                    {
+                        "marker": "（一）",
+                        "heading": "加强组织领导，强化责任落实",
+                        "text": "我校坚持……。",
+                    },
+                ],
+            },
+            {
+                "number": "二、",
+                "title": "存在的问题和风险隐患",
+                "paragraphs": [
+                    {
+                        "marker": "（一）",
+                        "heading": "个别党员学习缺乏热情",
+                        "text": "部分青年教师……。",
+                    },
+                    {"marker": "（二）", "heading": "工作群转发无关信息", "text": ""},
+                ],
+            },
+            {
+                "number": "三、",
+                "title": "下一步工作措施",
+                "paragraphs": [
+                    {
+                        "marker": "",
+                        "heading": "",
+                        "text": "针对上述问题，我校将重点从以下二个方面努力：",
+                    },
+                    {"marker": "（一）", "heading": "", "text": "每月集中学习1次。"},
+                    {"marker": "（二）", "heading": "", "text": "信息专干每周巡查。"},
+                ],
+            },
+            {
+                "number": "四、",
+                "title": "上季度整改落实情况",
+                "paragraphs": [
+                    {"marker": "1．", "heading": "学习制度", "text": "已建立。"},
+                    {"marker": "2．", "heading": "", "text": "群管理已规范。"},
+                ],
+            },
+        ],
+        "closing": [{"marker": "", "heading": "", "text": "今后，我校将……守土尽责。"}],
+        "signatory": "中共青山县城关第一实验学校支部委员会",
+        "issue_date": "2026年9月28日",
+        "ledger": [
+            {
+                "index": 1,
+                "finding": "个别党员学习缺乏热情",
+                "measures": [
+                    {
+                        "content": "每月集中学习1次",
+                        "person": "陈建军",
+                        "deadline": "2026年12月31日",
+                        "status": "整改中",
+                        "dept": "党政办公室",
+                        "progress": "已召开专题会议部署",
+                    },
+                    {
+                        "content": "撰写学习笔记",
+                        "person": "张敏",
+                        "deadline": "长期坚持",
+                        "status": "长期坚持",
+                    },
+                ],
+            },
+            {
+                "index": 2,
+                "finding": "工作群转发无关信息",
+                "measures": [
+                    {
+                        "content": "信息专干每周巡查",
+                        "person": "黄文静",
+                        "deadline": "长期坚持",
+                        "status": "长期坚持",
+                    },
+                ],
+            },
+        ],
+    }
+    data.update(overrides)
+    return data
+
+
+def export_ledger(client, kind, filters=None):
+    """导出台账 as the page does (a POST with the filters on screen; the task runs
+    in-process in tests), then the generated file's download: (file, XLSX bytes)."""
+    response = client.post(reverse("meetings:ledger_export", args=[kind]), filters or {})
+    assert response.status_code == 302
+    file = GeneratedFile.objects.filter(kind=GeneratedFile.Kind.LEDGER).latest("pk")
+    assert file.status == GeneratedFile.Status.DONE, file.error
+    response = client.get(reverse("reports:file_download", args=[file.pk]))
+    assert response.status_code == 200
+    return file, b"".join(response.streaming_content)  # read to the end: the file is closed

@@ -12,6 +12,10 @@ from meetings.models import (
     Organisation,
     Person,
 )
+from reports import assembly, services
+from reports.models import GeneratedFile, QuarterlyReport, ReportItem
+
+from .documents import sample_report_data
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -82,3 +86,79 @@ class MeasureFactory(factory.django.DjangoModelFactory):
     responsible_person = factory.SubFactory(PersonFactory)
     deadline = datetime.date(2026, 12, 31)
     status = Measure.Status.IN_PROGRESS
+
+
+class QuarterlyReportFactory(factory.django.DjangoModelFactory):
+    """A report row as it is stored, with no items; `make_report` assembles one."""
+
+    class Meta:
+        model = QuarterlyReport
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    year = 2026
+    quarter = 3
+    title = "报告"
+    addressee = factory.LazyAttribute(
+        lambda o: o.organisation.parent.name if o.organisation.parent_id else ""
+    )
+    signatory = factory.SelfAttribute("organisation.name")
+
+
+class ReportItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReportItem
+
+    report = factory.SubFactory(QuarterlyReportFactory)
+    section = ReportItem.Section.BASIC
+    heading = factory.Sequence(lambda n: f"小标题{n}")
+    body = "正文"
+
+
+class GeneratedFileFactory(factory.django.DjangoModelFactory):
+    """A report DOCX waiting for a worker (QUEUED), with content to render."""
+
+    class Meta:
+        model = GeneratedFile
+
+    kind = GeneratedFile.Kind.REPORT
+    report = factory.SubFactory(QuarterlyReportFactory)
+    organisation = factory.SelfAttribute("report.organisation")
+    content = factory.LazyFunction(lambda: {"data": sample_report_data(), "layout": {}})
+    content_key = factory.Sequence(lambda n: f"key{n}")
+    filename = "报告.docx"
+
+
+def make_report(world, organisation=None, *, quarter=3, year=2026, via_services=True):
+    """A draft report of `organisation` (default: the world's branch) for the
+    quarter, assembled from one CONFIRMED meeting of that quarter with one
+    finding and one measure.
+
+    via_services=True goes the secretary's way: `services.report_create` (the
+    default title, addressee and signatory, created_by) and
+    `services.report_assemble` (its audit row, assembled_at), so the world's
+    secretary must be able to edit `organisation`. via_services=False stores
+    the row directly (titled 报告) and applies the assembly without a service,
+    lock or audit row: any organisation, e.g. many branches for a query count."""
+    organisation = organisation or world.branch
+    meeting = MeetingFactory(
+        organisation=organisation,
+        date=datetime.date(year, 3 * quarter, 24),
+        judgement="主流是好的",
+        study_content="传达学习了文件精神",
+        status=Meeting.Status.CONFIRMED,
+    )
+    MeasureFactory(finding__meeting=meeting, finding__title="个别党员学习缺乏热情")
+    issue_date = datetime.date(year, 3 * quarter, 28)
+    if not via_services:
+        report = QuarterlyReportFactory(
+            organisation=organisation, year=year, quarter=quarter, issue_date=issue_date
+        )
+        assembly.apply(report, assembly.generate(report))
+        return report
+    report = services.report_create(
+        organisation=organisation, year=year, quarter=quarter, by=world.secretary
+    )
+    report.issue_date = issue_date
+    report.save()
+    services.report_assemble(report=report, by=world.secretary)
+    return report

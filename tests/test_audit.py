@@ -14,9 +14,8 @@ from meetings import audit
 from meetings.models import Finding, Meeting, MeetingAttachment
 from reports import services
 
-from .factories import FindingFactory, MeetingFactory
-from .meetings.test_ledger_xlsx import export_ledger
-from .reports.test_workflow import make_report
+from .documents import export_ledger
+from .factories import FindingFactory, MeetingFactory, make_report
 
 pytestmark = pytest.mark.django_db
 ADDRESS = "10.1.2.3"

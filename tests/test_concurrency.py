@@ -7,8 +7,7 @@ from django.urls import reverse
 from meetings.models import Finding, Meeting
 from reports.models import ReportEvent, ReportItem
 
-from .factories import FindingFactory, MeetingFactory
-from .reports.test_workflow import make_report
+from .factories import FindingFactory, MeetingFactory, make_report
 
 pytestmark = pytest.mark.django_db
 CONFLICT = "该记录已被他人修改并保存"

@@ -3,8 +3,6 @@ database connection drops between requests."""
 
 import os
 import signal
-import subprocess
-import sys
 import time
 import uuid
 from wsgiref.util import setup_testing_defaults
@@ -16,12 +14,11 @@ from django.db import connection, connections
 from django.urls import reverse
 from docx import Document
 
-from ideology_review.dburl import database_url
 from reports.models import GeneratedFile
 
-from .reports.test_docx import sample
-from .reports.test_exports import celery_conf
-from .reports.test_workflow import make_report
+from .documents import sample_report_data
+from .factories import GeneratedFileFactory, make_report
+from .workers import celery_conf, require_broker, start_worker, stop_worker
 
 Status = GeneratedFile.Status
 
@@ -43,40 +40,6 @@ def test_broker_down_then_back(client, world):
         assert Document(handle).paragraphs[0].text == report.title
 
 
-def _worker_env(queue, visibility):
-    return {
-        **os.environ,
-        "DATABASE_URL": database_url(connection.settings_dict),
-        "CELERY_QUEUE": queue,
-        "CELERY_BROKER_URL": django_settings.CELERY_BROKER_URL,
-        "CELERY_VISIBILITY_TIMEOUT": str(visibility),
-        "MEDIA_ROOT": str(django_settings.MEDIA_ROOT),
-    }
-
-
-def _start_worker(env, name):
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "ideology_review",
-            "worker",
-            "--pool=solo",
-            f"--queues={env['CELERY_QUEUE']}",
-            f"--hostname={name}@%h",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
 def _wait_for(predicate, timeout, what):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -89,12 +52,9 @@ def _wait_for(predicate, timeout, what):
 @pytest.mark.real_worker
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_killed_mid_render_is_replaced_and_the_file_completes_once(world):
-    if not django_settings.CELERY_BROKER_URL:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI 必须配置 CELERY_BROKER_URL 以运行 worker 故障测试。")
-        pytest.skip("未配置 CELERY_BROKER_URL：worker 故障测试未运行。")
+    require_broker()
     report = make_report(world)
-    big = sample(
+    big = sample_report_data(
         ledger=[
             {
                 "index": i,
@@ -112,21 +72,20 @@ def test_a_worker_killed_mid_render_is_replaced_and_the_file_completes_once(worl
             for i in range(1, 1500)
         ]
     )
-    file = GeneratedFile.objects.create(
-        kind=GeneratedFile.Kind.REPORT,
-        organisation=report.organisation,
+    file = GeneratedFileFactory(
         report=report,
         content={"data": big, "layout": {}},
         content_key="big",
         filename="大报告.docx",
     )
-    env = _worker_env(f"ideology-fault-{uuid.uuid4().hex[:8]}", visibility=4)
-    first = _start_worker(env, "first")
+    queue = f"ideology-fault-{uuid.uuid4().hex[:8]}"
+    visibility = {"CELERY_VISIBILITY_TIMEOUT": "4"}
+    first = start_worker(queue, name="first", env=visibility)
     second = None
     try:
         time.sleep(3)
         with celery_conf(
-            task_default_queue=env["CELERY_QUEUE"],
+            task_default_queue=queue,
             task_always_eager=False,
             broker_transport_options={"visibility_timeout": 4},
         ):
@@ -144,7 +103,7 @@ def test_a_worker_killed_mid_render_is_replaced_and_the_file_completes_once(worl
         # Redis hands an unacknowledged task to a consumer that starts polling
         # after its visibility timeout: replace the dead worker after that.
         time.sleep(5)
-        second = _start_worker(env, "second")
+        second = start_worker(queue, name="second", env=visibility)
         _wait_for(
             lambda: GeneratedFile.objects.get(pk=file.pk).status == Status.DONE,
             120,
@@ -152,9 +111,8 @@ def test_a_worker_killed_mid_render_is_replaced_and_the_file_completes_once(worl
         )
     finally:
         for process in (first, second):
-            if process and process.poll() is None:
-                process.terminate()
-                process.wait(timeout=20)
+            if process:
+                stop_worker(process)
     done = GeneratedFile.objects.get(pk=file.pk)
     assert done.status == Status.DONE and len(done.sha256) == 64
     assert GeneratedFile.objects.filter(report=report).count() == 1

@@ -8,9 +8,9 @@ from django.urls import reverse
 from meetings.models import Finding, Meeting
 from reports.models import GeneratedFile
 
+from .documents import export_ledger
 from .factories import FindingFactory, MeetingFactory
-from .meetings.test_ledger_xlsx import export_ledger
-from .test_security import manage, production_env
+from .production import manage, production_env
 
 pytestmark = pytest.mark.django_db
 

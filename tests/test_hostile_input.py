@@ -16,10 +16,9 @@ from meetings.text import clean_text
 from reports import services
 from reports.content import build_report_data
 from reports.docx import render_docx
-from reports.models import QuarterlyReport, ReportItem
+from reports.models import QuarterlyReport
 
-from .factories import FindingFactory, MeetingFactory
-from .reports.test_workflow import make_report
+from .factories import FindingFactory, MeetingFactory, ReportItemFactory, make_report
 
 pytestmark = pytest.mark.django_db
 
@@ -275,7 +274,7 @@ def test_a_report_full_of_hostile_records_renders(world):
             finding=finding, content=sample or "空", deadline=None, long_term=True
         )
     services.report_assemble(report=report, by=world.secretary)
-    ReportItem.objects.create(report=report, section="basic", heading=HUGE[:300], body=HUGE)
+    ReportItemFactory(report=report, section="basic", heading=HUGE[:300], body=HUGE)
     doc = Document(io.BytesIO(render_docx(build_report_data(report))))
     text = "\n".join(p.text for p in doc.paragraphs)
     # pasted traditional script reads simplified in the document; markup stays text

@@ -1,43 +1,12 @@
 """Production settings, login protection and sessions."""
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def production_env(**extra):
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("SECURE_", "DEBUG", "SECRET_KEY", "STATICFILES", "DJANGO_"))
-    }
-    env.update(
-        DEBUG="false",
-        SECRET_KEY="k" + "9f3Lq-Z2x!pR7wV0sT4uY8aB1cD5eF6gH3jK7mN2oP4qR8sT0uV",
-        ALLOWED_HOSTS="yp.example.gov.cn",
-        DATABASE_URL=f"sqlite:///{ROOT / '.deploy-check.sqlite3'}",
-    )
-    env.update(extra)
-    return env
-
-
-def manage(*args, env):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+from .production import manage, production_env
 
 
 def test_check_deploy_reports_nothing_with_production_settings():

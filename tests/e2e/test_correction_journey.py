@@ -13,7 +13,7 @@ from meetings.models import FindingCategory, Measure, Meeting, today
 from reports import services
 
 from ..factories import FindingFactory, MeasureFactory, MeetingFactory
-from .test_report_journeys import login
+from .browser import login
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 OLD, NEW = "教职工工作群转发无关信息四是", "教职工工作群转发与工作无关的信息"

@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 from reports import exports, services
 from reports.models import GeneratedFile
 
-from ..reports.test_workflow import make_report
-from .test_report_journeys import login
+from ..factories import GeneratedFileFactory, make_report
+from .browser import login
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -21,9 +21,7 @@ def test_reviewer_exports_an_approved_report(page, live_server, world):
     services.report_submit(report=report, by=world.secretary)
     services.report_approve(report=report, by=world.reviewer)
     # A file waiting for a worker: the page must pick up its progress by itself.
-    waiting = GeneratedFile.objects.create(
-        kind=GeneratedFile.Kind.REPORT,
-        organisation=report.organisation,
+    waiting = GeneratedFileFactory(
         report=report,
         content={"data": report.submissions.get().content, "layout": {}},
         content_key="x",

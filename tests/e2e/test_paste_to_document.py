@@ -22,7 +22,7 @@ from meetings.text import count_traditional
 from reports.models import QuarterlyReport
 
 from ..documents import pdf_pages
-from .test_report_journeys import login
+from .browser import login
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 CORPUS = pathlib.Path(__file__).parent.parent / "data" / "paste"

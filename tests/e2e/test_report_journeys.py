@@ -11,17 +11,9 @@ from meetings.models import FindingCategory, Measure, today
 from reports.models import QuarterlyReport
 
 from ..factories import FindingFactory, MeasureFactory, MeetingFactory
+from .browser import login
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def login(page, live_server, user):
-    page.context.clear_cookies()
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill("qingshan2026")
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name=re.compile("工作台"))).to_be_visible()
 
 
 @pytest.fixture

@@ -8,16 +8,9 @@ from playwright.sync_api import expect
 from meetings.models import Finding, Measure, Meeting
 
 from ..factories import PersonFactory
+from .browser import login
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def login(page, live_server, username):
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("qingshan2026")
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name=re.compile("工作台"))).to_be_visible()
 
 
 def test_secretary_logs_a_meeting_and_finds_it_in_the_ledgers(page, live_server, world):
@@ -25,7 +18,7 @@ def test_secretary_logs_a_meeting_and_finds_it_in_the_ledgers(page, live_server,
     deputy.memberships.create(organisation=world.branch, party_role="副书记")
     page.on("dialog", lambda dialog: dialog.accept())
 
-    login(page, live_server, world.secretary.username)
+    login(page, live_server, world.secretary)
 
     # 新建会议 with two attendees
     page.get_by_role("link", name="研判会议").click()

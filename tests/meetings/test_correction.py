@@ -12,8 +12,7 @@ from meetings.models import Finding, Measure, Meeting
 from reports import services
 from reports.models import QuarterlyReport
 
-from ..factories import MeasureFactory
-from ..reports.test_workflow import make_report
+from ..factories import MeasureFactory, make_report
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,9 @@ from meetings.models import Finding, Measure
 from reports import exports
 from reports.models import GeneratedFile
 
+from ..documents import export_ledger
 from ..factories import MeasureFactory, MeetingFactory
-from ..reports.test_exports import celery_conf
-from .test_ledger_xlsx import export_ledger
+from ..workers import celery_conf
 
 pytestmark = pytest.mark.django_db
 Status = GeneratedFile.Status

@@ -5,12 +5,11 @@ import re
 import zipfile
 
 import pytest
-from django.urls import reverse
 from openpyxl import load_workbook
 
 from meetings.exports import CELL_LIMIT, CUT, cell_text
-from reports.models import GeneratedFile
 
+from ..documents import export_ledger
 from ..factories import MeasureFactory, MeetingFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,18 +22,6 @@ FORMULAS = [
     "@SUM(A1:A9)",
     "\t=1+1",  # (a leading CR is stored as a line break: it cannot start a cell)
 ]
-
-
-def export_ledger(client, kind, filters=None):
-    """导出台账 as the page does (a POST with the filters on screen; the task runs
-    in-process in tests), then the generated file's download: (file, XLSX bytes)."""
-    response = client.post(reverse("meetings:ledger_export", args=[kind]), filters or {})
-    assert response.status_code == 302
-    file = GeneratedFile.objects.filter(kind=GeneratedFile.Kind.LEDGER).latest("pk")
-    assert file.status == GeneratedFile.Status.DONE, file.error
-    response = client.get(reverse("reports:file_download", args=[file.pk]))
-    assert response.status_code == 200
-    return file, b"".join(response.streaming_content)  # read to the end: the file is closed
 
 
 def download(client, kind):

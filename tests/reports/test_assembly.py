@@ -8,7 +8,7 @@ from reports import services
 from reports.content import build_report_data
 from reports.models import ReportItem
 
-from ..factories import FindingFactory, MeasureFactory, MeetingFactory
+from ..factories import FindingFactory, MeasureFactory, MeetingFactory, ReportItemFactory
 
 pytestmark = pytest.mark.django_db
 S = ReportItem.Section
@@ -151,7 +151,7 @@ def test_rerunning_keeps_hand_written_paragraphs(world, quarter):
     edited.body = "我亲手改写的具体表现。"
     edited.origin = ReportItem.Origin.MANUAL
     edited.save()
-    ReportItem.objects.create(
+    ReportItemFactory(
         report=quarter,
         section=S.BASIC,
         order=99,
@@ -176,7 +176,7 @@ def test_rerunning_keeps_hand_written_paragraphs(world, quarter):
 
 
 def test_output_uses_full_width_punctuation(world, quarter):
-    ReportItem.objects.create(
+    ReportItemFactory(
         report=quarter,
         section=S.BASIC,
         heading="(三)加强阵地管理",

@@ -7,8 +7,7 @@ from reports import services
 from reports.checks import check_report
 from reports.models import ReportItem
 
-from ..factories import FindingFactory, MeasureFactory
-from .test_workflow import make_report
+from ..factories import FindingFactory, MeasureFactory, ReportItemFactory, make_report
 
 pytestmark = pytest.mark.django_db
 S = ReportItem.Section
@@ -45,7 +44,7 @@ def test_placeholders_are_reported_with_their_place(report):
     opening = report.items.get(section=S.OPENING)
     opening.body = "在xx党委的正确领导下，" + opening.body
     opening.save()
-    ReportItem.objects.create(
+    ReportItemFactory(
         report=report,
         section=S.BASIC,
         order=90,

@@ -10,7 +10,7 @@ from docx.shared import Mm
 from reports import exports
 from reports.models import DocumentFormat
 
-from .test_workflow import make_report
+from ..factories import make_report
 
 pytestmark = pytest.mark.django_db
 

@@ -14,104 +14,8 @@ from docx.shared import Pt
 from reports.content import build_report_data
 from reports.docx import Layout, Properties, render_docx
 
-from .test_workflow import make_report
-
-
-def sample(**overrides):
-    data = {
-        "title": (
-            "中共青山县城关第一实验学校支部委员会关于2026年第三季度意识形态领域分析研判情况的报告"
-        ),
-        "addressee": "中共青山县委教育工作委员会",
-        "opening": [
-            {"marker": "", "heading": "", "text": "2026年第三季度，……现将有关情况报告如下："}
-        ],
-        "parts": [
-            {
-                "number": "一、",
-                "title": "基本情况",
-                "paragraphs": [
-                    {
-                        "marker": "（一）",
-                        "heading": "加强组织领导，强化责任落实",
-                        "text": "我校坚持……。",
-                    },
-                ],
-            },
-            {
-                "number": "二、",
-                "title": "存在的问题和风险隐患",
-                "paragraphs": [
-                    {
-                        "marker": "（一）",
-                        "heading": "个别党员学习缺乏热情",
-                        "text": "部分青年教师……。",
-                    },
-                    {"marker": "（二）", "heading": "工作群转发无关信息", "text": ""},
-                ],
-            },
-            {
-                "number": "三、",
-                "title": "下一步工作措施",
-                "paragraphs": [
-                    {
-                        "marker": "",
-                        "heading": "",
-                        "text": "针对上述问题，我校将重点从以下二个方面努力：",
-                    },
-                    {"marker": "（一）", "heading": "", "text": "每月集中学习1次。"},
-                    {"marker": "（二）", "heading": "", "text": "信息专干每周巡查。"},
-                ],
-            },
-            {
-                "number": "四、",
-                "title": "上季度整改落实情况",
-                "paragraphs": [
-                    {"marker": "1．", "heading": "学习制度", "text": "已建立。"},
-                    {"marker": "2．", "heading": "", "text": "群管理已规范。"},
-                ],
-            },
-        ],
-        "closing": [{"marker": "", "heading": "", "text": "今后，我校将……守土尽责。"}],
-        "signatory": "中共青山县城关第一实验学校支部委员会",
-        "issue_date": "2026年9月28日",
-        "ledger": [
-            {
-                "index": 1,
-                "finding": "个别党员学习缺乏热情",
-                "measures": [
-                    {
-                        "content": "每月集中学习1次",
-                        "person": "陈建军",
-                        "deadline": "2026年12月31日",
-                        "status": "整改中",
-                        "dept": "党政办公室",
-                        "progress": "已召开专题会议部署",
-                    },
-                    {
-                        "content": "撰写学习笔记",
-                        "person": "张敏",
-                        "deadline": "长期坚持",
-                        "status": "长期坚持",
-                    },
-                ],
-            },
-            {
-                "index": 2,
-                "finding": "工作群转发无关信息",
-                "measures": [
-                    {
-                        "content": "信息专干每周巡查",
-                        "person": "黄文静",
-                        "deadline": "长期坚持",
-                        "status": "长期坚持",
-                    },
-                ],
-            },
-        ],
-    }
-    data.update(overrides)
-    return data
+from ..documents import sample_report_data
+from ..factories import make_report
 
 
 def reopen(payload):
@@ -127,7 +31,7 @@ def paragraph(doc, text):
 
 
 def test_page_is_a4_with_gbt_margins():
-    section = reopen(render_docx(sample())).sections[0]
+    section = reopen(render_docx(sample_report_data())).sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     margins = [section.top_margin, section.bottom_margin, section.left_margin, section.right_margin]
     assert [round(m.mm) for m in margins] == [37, 35, 28, 26]
@@ -136,7 +40,7 @@ def test_page_is_a4_with_gbt_margins():
 
 
 def test_body_style():
-    doc = reopen(render_docx(sample()))
+    doc = reopen(render_docx(sample_report_data()))
     normal = doc.styles["Normal"]
     assert normal.font.size == Pt(16)
     assert east_asia(normal) == "仿宋_GB2312"
@@ -159,7 +63,7 @@ def test_body_style():
 
 
 def test_title_addressee_and_headings():
-    doc = reopen(render_docx(sample()))
+    doc = reopen(render_docx(sample_report_data()))
     title = doc.paragraphs[0]
     assert title.style.name == "Title" and title.text.startswith("中共青山县城关第一实验学校")
     assert east_asia(doc.styles["Title"]) == "方正小标宋简体"
@@ -187,7 +91,7 @@ def test_title_addressee_and_headings():
 
 
 def test_run_in_headings_are_normal_paragraphs_with_a_kaiti_character_style():
-    doc = reopen(render_docx(sample()))
+    doc = reopen(render_docx(sample_report_data()))
     assert east_asia(doc.styles["小标题字符"]) == "楷体_GB2312"
     assert doc.styles["小标题字符"].font.bold is False
     assert east_asia(doc.styles["三级标题字符"]) == "仿宋_GB2312"
@@ -220,7 +124,7 @@ def test_run_in_headings_are_normal_paragraphs_with_a_kaiti_character_style():
 
 
 def test_a_line_break_in_a_text_is_a_paragraph_boundary():
-    data = sample(
+    data = sample_report_data(
         title="中共青山县城关第一实验学校支部委员会关于\n2026年第三季度意识形态分析研判情况的报告",
         opening=[{"marker": "", "heading": "", "text": "开头第一行。\n\n  开头第二行。\n"}],
         parts=[
@@ -268,7 +172,7 @@ def test_a_line_break_in_a_text_is_a_paragraph_boundary():
 
 
 def test_no_style_keeps_lines_and_only_part_titles_keep_with_next():
-    doc = reopen(render_docx(sample()))
+    doc = reopen(render_docx(sample_report_data()))
     styles_xml = doc.styles.element
     for node in styles_xml.iter(qn("w:keepLines")):
         assert node.get(qn("w:val")) in ("0", "false")
@@ -284,7 +188,7 @@ def test_no_style_keeps_lines_and_only_part_titles_keep_with_next():
 
 
 def test_signature_and_date_right_aligned_and_kept_with_the_text():
-    doc = reopen(render_docx(sample()))
+    doc = reopen(render_docx(sample_report_data()))
     name = [p for p in doc.paragraphs if p.text == "中共青山县城关第一实验学校支部委员会"][-1]
     date = paragraph(doc, "2026年9月28日")
     for p in (name, date):
@@ -300,7 +204,7 @@ def test_signature_and_date_right_aligned_and_kept_with_the_text():
 
 
 def test_page_numbers_odd_right_even_left_with_page_fields():
-    payload = render_docx(sample())
+    payload = render_docx(sample_report_data())
     doc = reopen(payload)
     section = doc.sections[0]
     assert doc.settings.odd_and_even_pages_header_footer
@@ -318,7 +222,7 @@ def test_centred_page_numbers_and_other_layouts_are_settings():
     layout = Layout(
         margin_top_mm=35, line_pitch_pt=28, bold_headings=True, centred_page_numbers=True
     )
-    doc = reopen(render_docx(sample(), layout))
+    doc = reopen(render_docx(sample_report_data(), layout))
     section = doc.sections[0]
     assert round(section.top_margin.mm) == 35
     assert doc.styles["Normal"].paragraph_format.line_spacing == Pt(28)
@@ -329,7 +233,7 @@ def test_centred_page_numbers_and_other_layouts_are_settings():
 
 
 def test_appendix_ledger_in_a_landscape_section_with_merged_cells():
-    doc = reopen(render_docx(sample()))
+    doc = reopen(render_docx(sample_report_data()))
     assert paragraph(doc, "附件：整改落实台账")
     assert east_asia(doc.styles["附件标识"]) == "黑体"
     portrait, landscape = doc.sections
@@ -355,7 +259,7 @@ def test_appendix_ledger_in_a_landscape_section_with_merged_cells():
         assert len(ids) == 1
     assert not any(s._sectPr.find(qn("w:pgNumType")) is not None for s in doc.sections)
     assert paragraph(doc, "整改落实台账").paragraph_format.keep_with_next is True
-    without = reopen(render_docx(sample(ledger=[])))
+    without = reopen(render_docx(sample_report_data(ledger=[])))
     assert len(without.sections) == 1 and "附件" not in [p.text for p in without.paragraphs]
 
     table = doc.tables[0]
@@ -408,7 +312,7 @@ def test_document_properties():
     created = datetime(2026, 9, 28, 8, 0, tzinfo=UTC)
     props = reopen(
         render_docx(
-            sample(),
+            sample_report_data(),
             properties=Properties(author="中共青山县城关第一实验学校支部委员会", created=created),
         )
     ).core_properties
@@ -429,7 +333,7 @@ HOSTILE = (
 
 def test_hostile_text_renders_and_keeps_the_text():
     long_paragraph = ("網絡輿情需關注，" * 2500)[:20_000]
-    data = sample(
+    data = sample_report_data(
         title=HOSTILE,
         opening=[{"marker": "", "heading": "", "text": long_paragraph}],
         closing=[{"marker": "", "heading": HOSTILE, "text": HOSTILE}],
@@ -470,7 +374,7 @@ def test_every_finding_and_measure_of_a_report_appears(world):
 
 
 def test_output_is_a_valid_package():
-    payload = render_docx(sample())
+    payload = render_docx(sample_report_data())
     with zipfile.ZipFile(io.BytesIO(payload)) as package:
         assert package.testzip() is None
         settings_xml = package.read("word/settings.xml").decode()

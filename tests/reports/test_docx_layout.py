@@ -9,8 +9,7 @@ from docx.oxml.ns import qn
 from meetings.text import chinese_numeral
 from reports.docx import render_docx
 
-from ..documents import pdf_pages
-from .test_docx import sample
+from ..documents import pdf_pages, sample_report_data
 
 PHRASES = [
     "支部坚持把意识形态工作作为党的建设的重要内容，纳入重要议事日程，"
@@ -86,7 +85,7 @@ def long_report():
         "heading": "",
         "text": "针对上述问题，我校将重点从以下二十四个方面努力：",
     }
-    return sample(
+    return sample_report_data(
         opening=[{"marker": "", "heading": "", "text": sentences(0, 2) + "现将有关情况报告如下："}],
         parts=[
             part,

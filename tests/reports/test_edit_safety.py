@@ -11,8 +11,13 @@ from reports import services
 from reports.forms import ReportInfoForm
 from reports.models import QuarterlyReport, ReportItem
 
-from ..factories import FindingFactory, MeasureFactory, MeetingFactory, PersonFactory
-from .test_workflow import make_report
+from ..factories import (
+    FindingFactory,
+    MeasureFactory,
+    MeetingFactory,
+    PersonFactory,
+    make_report,
+)
 
 pytestmark = pytest.mark.django_db
 S = ReportItem.Section

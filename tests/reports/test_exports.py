@@ -1,29 +1,20 @@
 import io
-import os
-import subprocess
-import sys
 import time
 import uuid
 import zipfile
-from contextlib import contextmanager
 
 import pytest
-from django.conf import settings as django_settings
-from django.db import connection
 from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
 
-from ideology_review.celery import app as celery_app
-from ideology_review.dburl import database_url
 from reports import exports, services
 from reports.docx import render_docx
 from reports.models import GeneratedFile, QuarterlyReport
 
-from ..documents import pdf_pages
-from ..meetings.test_ledger_xlsx import export_ledger
-from .test_docx import sample
-from .test_workflow import make_report
+from ..documents import export_ledger, pdf_pages, sample_report_data
+from ..factories import GeneratedFileFactory, make_report
+from ..workers import celery_conf, require_broker, start_worker, stop_worker
 
 pytestmark = pytest.mark.django_db
 Status = GeneratedFile.Status
@@ -79,11 +70,9 @@ def test_a_submitted_report_renders_its_frozen_content(world):
 
 def test_status_partial_polls_until_done(client, world):
     report = make_report(world)
-    file = GeneratedFile.objects.create(
-        kind=GeneratedFile.Kind.REPORT,
-        organisation=report.organisation,
+    file = GeneratedFileFactory(
         report=report,
-        content={"data": sample(), "layout": {}},
+        content={"data": sample_report_data(), "layout": {}},
         content_key="k",
         filename="a.docx",
     )
@@ -126,28 +115,6 @@ def test_downloads_are_scoped(client, world):
     response = client.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"PK")
-
-
-def _fresh_pools():
-    """Forget Celery's connection and producer pools: they are rebuilt lazily
-    from the configuration in force (closing them could break other holders)."""
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
-@contextmanager
-def celery_conf(**changes):
-    """Point the Celery app elsewhere for one test."""
-    saved = {key: getattr(celery_app.conf, key) for key in changes}
-    _fresh_pools()
-    for key, value in changes.items():
-        setattr(celery_app.conf, key, value)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            setattr(celery_app.conf, key, value)
-        _fresh_pools()
 
 
 def test_broker_unreachable_answers_fast_and_loses_nothing(client, world):
@@ -227,7 +194,9 @@ def test_ledger_xlsx_has_the_filtered_rows(client, world):
 def test_libreoffice_converts_with_22_lines_a_page(soffice, tmp_path):
     """28.95 pt exact spacing in a 225 mm type area: a full page holds 22 lines."""
     lines = [{"marker": "", "heading": "", "text": f"第{i}行短句。"} for i in range(1, 51)]
-    data = sample(opening=lines, parts=[], closing=[], ledger=sample()["ledger"])
+    data = sample_report_data(
+        opening=lines, parts=[], closing=[], ledger=sample_report_data()["ledger"]
+    )
     text = pdf_pages(soffice, tmp_path, render_docx(data))
     page2 = text[1]
     body_lines = [line for line in page2 if "行短句" in line]
@@ -245,46 +214,11 @@ def test_libreoffice_converts_with_22_lines_a_page(soffice, tmp_path):
 
 @pytest.fixture
 def worker(tmp_path):
-    broker = django_settings.CELERY_BROKER_URL
-    if not broker:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI 必须配置 CELERY_BROKER_URL（Redis）以运行真实的 Celery worker 测试。")
-        pytest.skip(
-            "未配置 CELERY_BROKER_URL：真实 worker 测试未运行（make test 时设置 Redis 即可）。"
-        )
+    require_broker()
     queue = f"ideology-test-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(connection.settings_dict),
-        "CELERY_BROKER_URL": broker,
-        "CELERY_QUEUE": queue,
-        "MEDIA_ROOT": str(django_settings.MEDIA_ROOT),
-    }
-    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "ideology_review",
-            "worker",
-            "--pool=solo",
-            "--concurrency=1",
-            "--loglevel=INFO",
-            f"--queues={queue}",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    process = start_worker(queue, log=tmp_path / "worker.log")
     yield queue, process, tmp_path / "worker.log"
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
+    stop_worker(process)
 
 
 @pytest.mark.real_worker

@@ -7,7 +7,7 @@ from django.urls import reverse
 from reports import content, services
 from reports.models import ReportItem
 
-from .test_workflow import make_report
+from ..factories import make_report
 
 pytestmark = pytest.mark.django_db
 

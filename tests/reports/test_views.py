@@ -3,42 +3,18 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from meetings.models import Meeting
-from reports import assembly, services
+from reports import services
 from reports.models import QuarterlyReport, ReportItem
 
-from ..factories import MeasureFactory, MeetingFactory, OrganisationFactory
+from ..factories import MeasureFactory, OrganisationFactory, ReportItemFactory, make_report
 
 pytestmark = pytest.mark.django_db
 Status = QuarterlyReport.Status
 
 
-def make_report(world, organisation=None, *, quarter=3):
-    organisation = organisation or world.branch
-    meeting = MeetingFactory(
-        organisation=organisation,
-        date=datetime.date(2026, 3 * quarter, 24),
-        judgement="主流是好的",
-        study_content="传达学习了文件精神",
-        status=Meeting.Status.CONFIRMED,
-    )
-    MeasureFactory(finding__meeting=meeting, finding__title="个别党员学习缺乏热情")
-    report = QuarterlyReport.objects.create(
-        organisation=organisation,
-        year=2026,
-        quarter=quarter,
-        title="报告",
-        addressee="中共青山县委员会",
-        signatory=organisation.name,
-        issue_date=datetime.date(2026, 3 * quarter, 28),
-    )
-    assembly.apply(report, assembly.generate(report))
-    return report
-
-
 @pytest.fixture
 def report(world):
-    return make_report(world)
+    return make_report(world, via_services=False)
 
 
 READ = ["reports:detail", "reports:preview"]
@@ -169,7 +145,7 @@ def branches(world, n):
         org = OrganisationFactory(
             parent=world.committee, must_report=True, name=f"中共青山县第{i}号支部委员会"
         )
-        report = make_report(world, org)
+        report = make_report(world, org, via_services=False)
         QuarterlyReport.objects.filter(pk=report.pk).update(
             status=Status.SUBMITTED, round=1, submitted_at=datetime.datetime.now(datetime.UTC)
         )
@@ -199,7 +175,7 @@ def test_report_page_runs_a_fixed_number_of_queries(
     client, world, report, django_assert_num_queries, n
 ):
     for i in range(n):
-        ReportItem.objects.create(report=report, section="basic", heading=f"小标题{i}", body="正文")
+        ReportItemFactory(report=report, section="basic", heading=f"小标题{i}", body="正文")
         MeasureFactory(
             finding__meeting=report.organisation.meetings.first(), finding__title=f"问题{i}"
         )

@@ -1,36 +1,16 @@
-import datetime
 import threading
 
 import pytest
 from django.db import connection
 
-from meetings.models import Meeting
 from reports import services
 from reports.models import QuarterlyReport, ReportEvent, ReportItem, ReportSubmission
 
-from ..factories import MeasureFactory, MeetingFactory
+from ..factories import make_report
 
 pytestmark = pytest.mark.django_db
 Status = QuarterlyReport.Status
 Action = QuarterlyReport.Action
-
-
-def make_report(world):
-    meeting = MeetingFactory(
-        organisation=world.branch,
-        date=datetime.date(2026, 9, 24),
-        judgement="主流是好的",
-        study_content="传达学习了文件精神",
-        status=Meeting.Status.CONFIRMED,
-    )
-    MeasureFactory(finding__meeting=meeting, finding__title="个别党员学习缺乏热情")
-    report = services.report_create(
-        organisation=world.branch, year=2026, quarter=3, by=world.secretary
-    )
-    report.issue_date = datetime.date(2026, 9, 28)
-    report.save()
-    services.report_assemble(report=report, by=world.secretary)
-    return report
 
 
 @pytest.fixture
