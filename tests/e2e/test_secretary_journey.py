@@ -33,7 +33,9 @@ def test_secretary_logs_a_meeting_and_finds_it_in_the_ledgers(page, live_server,
     page.get_by_label("陈建军").check()
     page.get_by_label("总体研判结论").select_option(label="意识形态工作的主流是好的")
     page.get_by_role("button", name="保存").click()
-    expect(page.get_by_role("heading", name=re.compile("2026年第四季度意识形态分析研判会议")))
+    expect(
+        page.get_by_role("heading", name=re.compile("2026年第四季度意识形态分析研判会议"))
+    ).to_be_visible()
     expect(page.get_by_text("王丽华、陈建军", exact=True)).to_be_visible()
 
     # 新增问题, inline on the meeting page

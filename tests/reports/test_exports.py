@@ -2,6 +2,7 @@ import io
 import time
 import uuid
 import zipfile
+from urllib.parse import unquote
 
 import pytest
 from django.urls import reverse
@@ -40,8 +41,11 @@ def test_export_docx_renders_and_offers_download(client, world):
     download = client.get(reverse("reports:file_download", args=[file.pk]))
     payload = b"".join(download.streaming_content)
     download.close()
-    assert (
-        "学校" in download["Content-Disposition"] or "filename" in download["Content-Disposition"]
+    # an attachment under the report's own name (RFC 6266: non-ASCII in filename*)
+    disposition = download["Content-Disposition"]
+    assert disposition.startswith("attachment; filename*=utf-8''")
+    assert unquote(disposition.split("''", 1)[1]) == (
+        f"{report.organisation.short_name}2026年第三季度分析研判报告.docx"
     )
     doc = Document(io.BytesIO(payload))
     assert doc.paragraphs[0].text == report.title
