@@ -7,8 +7,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
-from meetings.models import QUARTER_NAMES
-from meetings.text import cn_date
+from ideology_review.lib.periods import QUARTER_NAMES, cn_date
 
 HEADER_FONT = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db.models import F, Model, Q
 
+from ideology_review.lib.text import clean_text
+
 from .models import (
     Finding,
     FindingCategory,
@@ -17,7 +19,6 @@ from .models import (
     Person,
     today,
 )
-from .text import clean_text
 from .uploads import content_problem
 
 REQUIRED = "此项为必填项"

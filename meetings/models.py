@@ -4,7 +4,6 @@ Access is always scoped: views fetch objects through the `for_user` QuerySet
 methods (see `meetings.access`), never by a bare primary key.
 """
 
-import datetime
 import os
 import uuid
 
@@ -17,47 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .text import safe_text
-
-
-class SafeTextMixin:
-    """Never store characters that would later break XML (DOCX) output,
-    whichever way the value arrives (form, admin, shell, fixture)."""
-
-    def pre_save(self, model_instance, add):
-        # Clean the instance too: what is logged or rendered from it after the
-        # save (the audit trail, a DOCX) must be what the database holds.
-        value = safe_text(super().pre_save(model_instance, add))
-        setattr(model_instance, self.attname, value)
-        return value
-
-    def get_prep_value(self, value):
-        return super().get_prep_value(safe_text(value))
-
-
-class SafeCharField(SafeTextMixin, models.CharField):
-    pass
-
-
-class SafeTextField(SafeTextMixin, models.TextField):
-    pass
-
-
-def quarter_of(date):
-    return (date.month - 1) // 3 + 1
-
-
-def quarter_bounds(year, quarter):
-    start = datetime.date(year, 3 * (quarter - 1) + 1, 1)
-    end = (
-        datetime.date(year + 1, 1, 1) if quarter == 4 else datetime.date(year, 3 * quarter + 1, 1)
-    ) - datetime.timedelta(days=1)
-    return start, end
-
-
-QUARTER_NAMES = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
-QUARTER_CHOICES = list(QUARTER_NAMES.items())
-
+from ideology_review.lib.fields import SafeCharField, SafeTextField
+from ideology_review.lib.periods import (
+    QUARTER_CHOICES,
+    QUARTER_NAMES,
+    quarter_of,
+)
 
 COUNT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(9999)]
 

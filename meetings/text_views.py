@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.views.decorators.http import require_POST
 
-from .text import clean_text, count_traditional, simplify, tidy
+from ideology_review.lib.text import clean_text, count_traditional, simplify, tidy
 
 
 def _posted_text(request):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
+from ideology_review.lib.http import parse_int
 from reports import exports as report_exports
 from reports.models import GeneratedFile, QuarterlyReport
 
@@ -48,7 +49,6 @@ from .models import (
     quarter_of,
     today,
 )
-from .text import parse_int
 
 PAGE_SIZE = 20
 LOCKED_MESSAGE = "会议记录已确认，除整改进展外不能再修改。"

@@ -11,8 +11,14 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q
 
-from meetings.models import Finding, Measure, Meeting, quarter_bounds
-from meetings.text import chinese_numeral, document_heading, document_text, strip_leading_marker
+from ideology_review.lib.periods import quarter_bounds
+from ideology_review.lib.text import (
+    chinese_numeral,
+    document_heading,
+    document_text,
+    strip_leading_marker,
+)
+from meetings.models import Finding, Measure, Meeting
 
 from .models import ReportItem
 

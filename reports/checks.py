@@ -9,8 +9,10 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
-from meetings.models import Finding, Measure, Meeting, quarter_bounds
-from meetings.text import chinese_numeral, find_placeholders, simplify
+from ideology_review.lib.periods import quarter_bounds
+from ideology_review.lib.text import chinese_numeral, simplify
+from meetings.models import Finding, Measure, Meeting
+from reports.typography import find_placeholders
 
 from .assembly import ANALYSIS_TYPES
 from .models import ReportItem

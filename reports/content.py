@@ -2,7 +2,7 @@
 and what the DOCX renderer turns into a document.
 
 Numbering is computed here from order, never taken from typed text, and all
-text goes through `meetings.text.document_text` (simplified script, web-paste
+text goes through `ideology_review.lib.text.document_text` (simplified script, web-paste
 debris removed, typed numbering removed, full-width punctuation): the body,
 the 台账 and the preview print the same words.
 """
@@ -10,7 +10,8 @@ the 台账 and the preview print the same words.
 import difflib
 import re
 
-from meetings.text import chinese_numeral, cn_date, document_heading, document_text
+from ideology_review.lib.periods import cn_date
+from ideology_review.lib.text import chinese_numeral, document_heading, document_text
 
 from .models import ReportItem
 

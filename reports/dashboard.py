@@ -12,9 +12,10 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from ideology_review.lib.http import parse_int
+from ideology_review.lib.periods import QUARTER_NAMES
 from meetings.access import get_scope
-from meetings.models import QUARTER_NAMES, Finding, FindingCategory, Measure, Organisation, today
-from meetings.text import parse_int
+from meetings.models import Finding, FindingCategory, Measure, Organisation, today
 
 from .models import GeneratedFile, QuarterlyReport
 

@@ -33,7 +33,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from lxml import etree
 
-from meetings.text import safe_text
+from ideology_review.lib.text import safe_text
 
 FANGSONG = "仿宋_GB2312"
 KAITI = "楷体_GB2312"

@@ -22,11 +22,11 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from ideology_review.lib.periods import QUARTER_NAMES, cn_date
 from meetings.access import get_scope
 from meetings.ledgers import KINDS as LEDGER_KINDS
 from meetings.ledgers import write_xlsx
-from meetings.models import QUARTER_NAMES, Finding, FindingCategory, Organisation, today
-from meetings.text import cn_date
+from meetings.models import Finding, FindingCategory, Organisation, today
 
 from .content import build_report_data
 from .docx import Layout, Properties, render_docx

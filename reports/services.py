@@ -9,9 +9,9 @@ a submission and writes a ReportEvent (审核记录).
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ideology_review.lib.periods import QUARTER_NAMES
 from meetings import audit
 from meetings.access import get_scope
-from meetings.models import QUARTER_NAMES
 
 from . import assembly
 from .checks import check_report

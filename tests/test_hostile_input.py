@@ -11,8 +11,8 @@ from docx import Document
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ideology_review.lib.text import clean_text
 from meetings.models import Finding, Measure, Meeting
-from meetings.text import clean_text
 from reports import services
 from reports.content import build_report_data
 from reports.docx import render_docx

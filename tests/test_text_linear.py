@@ -8,12 +8,11 @@ import time
 
 import pytest
 
-from meetings.text import (
+from ideology_review.lib.text import (
     clean_text,
     count_traditional,
     document_heading,
     document_text,
-    find_placeholders,
     join_broken_lines,
     normalise_enumeration,
     simplify,
@@ -22,6 +21,7 @@ from meetings.text import (
     to_fullwidth,
 )
 from reports.docx import render_docx
+from reports.typography import find_placeholders
 
 N = 200_000
 # A long paste as it comes: sentences, a line break after each.

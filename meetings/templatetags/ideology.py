@@ -44,7 +44,7 @@ def duration_zh(value):
 @register.filter
 def unnumbered(value):
     """A title without the numbering the user pasted: the page numbers it (（1）…)."""
-    from meetings.text import strip_leading_marker
+    from ideology_review.lib.text import strip_leading_marker
 
     return strip_leading_marker(str(value or "").strip())
 

@@ -17,8 +17,8 @@ from docx import Document
 from docx.oxml.ns import qn
 from playwright.sync_api import expect
 
+from ideology_review.lib.text import count_traditional
 from meetings.models import Measure, Meeting, today
-from meetings.text import count_traditional
 from reports.models import QuarterlyReport
 
 from ..documents import pdf_pages

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from ideology_review.lib.text import clean_text
 from meetings.models import Finding, Meeting
-from meetings.text import clean_text
 
 from ..factories import FindingFactory, MeetingFactory
 

@@ -5,7 +5,7 @@ import pathlib
 import pytest
 from django.urls import reverse
 
-from meetings.text import (
+from ideology_review.lib.text import (
     count_traditional,
     document_heading,
     document_text,

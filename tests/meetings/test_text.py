@@ -1,6 +1,6 @@
 import pytest
 
-from meetings.text import find_placeholders
+from reports.typography import find_placeholders
 
 
 @pytest.mark.parametrize(

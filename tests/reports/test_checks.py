@@ -1,8 +1,8 @@
 import pytest
 from django.utils import timezone
 
+from ideology_review.lib.periods import cn_date
 from meetings.models import Meeting
-from meetings.text import cn_date
 from reports import services
 from reports.checks import check_report
 from reports.models import ReportItem

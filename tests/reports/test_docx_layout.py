@@ -6,7 +6,7 @@ import io
 from docx import Document
 from docx.oxml.ns import qn
 
-from meetings.text import chinese_numeral
+from ideology_review.lib.text import chinese_numeral
 from reports.docx import render_docx
 
 from ..documents import pdf_pages, sample_report_data

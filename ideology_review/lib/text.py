@@ -1,4 +1,5 @@
-"""Text that users paste from Word and websites, made safe to store and to render.
+"""Text that users paste from Word and websites: made safe to store, and made
+clean simplified document text (the one place that decides it).
 
 Word writes a manual line break as U+000B and a page break as U+000C; both are
 illegal in XML and make python-docx raise. We turn them into line breaks, drop
@@ -31,23 +32,6 @@ def safe_text(value):
     return clean_text(value)[0]
 
 
-PLACEHOLDER_RE = re.compile(
-    # xx, XX, ＸＸ — but not inside Latin words (app, Xbox) or domains (xxx.com)
-    r"(?<![A-Za-z])(?:[xX]{2,}|[ｘＸ]{2,})(?![A-Za-z]|\.[A-Za-z])"
-    r"|××+|○○+|＊{2,}|\*{2,}"
-    r"|20[xXＸｘ]{2}|20__+|202-(?!\d)"
-    r"|某某"
-    r"|(?<![A-Za-z])[XxＸｘ×](?=[次名人个项条余年月日家场篇期份处位])"  # X次, ×月×日 …
-)
-
-
-def find_placeholders(text):
-    """Placeholders left over from template essays (xx, ××, ***, 20xx, 某某, X次 …)."""
-    if not text:
-        return []
-    return [m.group(0) for m in PLACEHOLDER_RE.finditer(text)]
-
-
 _DIGITS = "零一二三四五六七八九"
 
 
@@ -59,11 +43,6 @@ def chinese_numeral(n):
     if tens == 0:
         return _DIGITS[ones]
     return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")
-
-
-def cn_date(date):
-    """GB/T 9704 成文日期: Arabic numerals, no zero padding (2026年9月28日)."""
-    return f"{date.year}年{date.month}月{date.day}日" if date else ""
 
 
 _CN_NUM = "一二三四五六七八九十百零〇两"
@@ -377,14 +356,3 @@ def document_heading(text):
     """A heading or title: one line, no typed numbering, no closing punctuation."""
     text = " ".join(document_text(text).split("\n"))
     return text.rstrip("。.；;，, ")
-
-
-def parse_int(value, *, low=None, high=None):
-    """An integer from a query parameter, or None ("²".isdigit() is True, int("²") fails)."""
-    try:
-        number = int(value) if value and value.isascii() else None
-    except (TypeError, ValueError):
-        return None
-    if number is None or (low is not None and number < low) or (high is not None and number > high):
-        return None
-    return number
