@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "auditlog",
     "axes",
     "csp",
+    "ideology_review",
     "meetings",
     "reports",
 ]
@@ -72,11 +73,11 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     # django-auditlog's, with the trusted client address (meetings.client).
-    "meetings.audit.AuditMiddleware",
+    "ideology_review.audit.AuditMiddleware",
     # Authenticated pages and downloads are never kept by a browser or proxy cache.
-    "meetings.middleware.private_cache_middleware",
+    "ideology_review.middleware.private_cache_middleware",
     # A POST's changes and their audit rows commit together or not at all.
-    "meetings.middleware.atomic_writes_middleware",
+    "ideology_review.middleware.atomic_writes_middleware",
     # Last, as django-axes asks: it turns a lockout into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -142,8 +143,8 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 # address is then taken from X-Forwarded-For that many hops from the right, and
 # nowhere else (meetings.client); audit log, django-axes and login records agree.
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
-AXES_CLIENT_IP_CALLABLE = "meetings.client.client_address"
-AXES_USERNAME_CALLABLE = "meetings.client.login_username"
+AXES_CLIENT_IP_CALLABLE = "ideology_review.lib.client.client_address"
+AXES_USERNAME_CALLABLE = "ideology_review.lib.client.login_username"
 AXES_VERBOSE = False
 
 # Sessions end after 30 idle minutes (every request extends them) and, if set,

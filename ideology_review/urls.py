@@ -28,7 +28,7 @@ urlpatterns = [
 ]
 
 # Error pages in Chinese (meetings.errors).
-handler400 = "meetings.errors.bad_request"
-handler403 = "meetings.errors.permission_denied"
-handler404 = "meetings.errors.page_not_found"
-handler500 = "meetings.errors.server_error"
+handler400 = "ideology_review.errors.bad_request"
+handler403 = "ideology_review.errors.permission_denied"
+handler404 = "ideology_review.errors.page_not_found"
+handler500 = "ideology_review.errors.server_error"

@@ -7,6 +7,7 @@ from django.core.validators import MaxLengthValidator
 from django.db.models import F, Model, Q
 
 from ideology_review.lib.text import clean_text
+from ideology_review.lib.uploads import content_problem
 
 from .models import (
     Finding,
@@ -19,7 +20,6 @@ from .models import (
     Person,
     today,
 )
-from .uploads import content_problem
 
 REQUIRED = "此项为必填项"
 

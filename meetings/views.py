@@ -15,11 +15,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
+from ideology_review import audit
 from ideology_review.lib.http import parse_int
 from reports import exports as report_exports
 from reports.models import GeneratedFile, QuarterlyReport
 
-from . import audit, ledgers
+from . import ledgers
 from .access import (
     get_finding_for_user,
     get_measure_for_user,

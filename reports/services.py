@@ -9,8 +9,8 @@ a submission and writes a ReportEvent (审核记录).
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ideology_review import audit
 from ideology_review.lib.periods import QUARTER_NAMES
-from meetings import audit
 from meetings.access import get_scope
 
 from . import assembly

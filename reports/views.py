@@ -11,8 +11,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from ideology_review import audit
 from ideology_review.lib.http import parse_int
-from meetings import audit
 from meetings.access import get_organisation_for_user, get_scope
 from meetings.forms import CONFLICT, VersionConflict
 from meetings.models import Membership, today

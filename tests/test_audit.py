@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import audit
+from ideology_review import audit
 from meetings.models import Finding, Meeting, MeetingAttachment
 from reports import services
 

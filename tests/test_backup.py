@@ -26,8 +26,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from meetings import backup as meetings_backup
-from meetings.backup import (
+from ideology_review import backup as backup_module
+from ideology_review.backup import (
     DATA,
     MANIFEST,
     SIGNATURE,
@@ -398,7 +398,7 @@ def test_a_fixture_that_does_not_load_leaves_everything_as_it_was(signed_archive
 def test_a_failure_while_placing_files_undoes_the_files_placed(
     signed_archive, tmp_path, monkeypatch
 ):
-    place = meetings_backup._place
+    place = backup_module._place
     calls = []
 
     def fail_on_second(staged, target, media, created):
@@ -407,7 +407,7 @@ def test_a_failure_while_placing_files_undoes_the_files_placed(
             raise OSError("磁盘已满")
         place(staged, target, media, created)
 
-    monkeypatch.setattr(meetings_backup, "_place", fail_on_second)
+    monkeypatch.setattr(backup_module, "_place", fail_on_second)
     _refused(signed_archive, tmp_path, "恢复失败，已回滚.*磁盘已满")
     assert len(calls) == 2 and not calls[0].exists()
 

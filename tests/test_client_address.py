@@ -9,13 +9,13 @@ from auditlog.models import LogEntry
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from meetings.client import client_address, login_username
+from ideology_review.lib.client import client_address, login_username
 from meetings.models import Finding, Measure, Meeting
 from reports.models import QuarterlyReport
 
 from .factories import MeasureFactory, MeetingFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(

@@ -127,7 +127,7 @@ def test_confirmed_meeting_page_with_corrections_runs_a_fixed_number_of_queries(
 ):
     """A confirmed meeting adds two queries, whatever its size: whether the quarter's
     report is approved (may the secretary 更正) and the 更正 rows for the badges."""
-    from meetings import audit
+    from ideology_review import audit
     from meetings.models import Meeting
 
     meeting = one_meeting_with_many_findings(world, rows)

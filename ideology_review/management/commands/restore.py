@@ -1,7 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from meetings.backup import RestoreError, restore
+from ideology_review.backup import RestoreError, restore
 
 
 class Command(BaseCommand):

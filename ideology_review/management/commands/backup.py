@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from meetings.backup import BackupError, backup
+from ideology_review.backup import BackupError, backup
 
 
 class Command(BaseCommand):

@@ -18,7 +18,7 @@ from django.db.models import DateTimeField, Q
 from django.dispatch import receiver
 from django.utils import timezone
 
-from .client import USERNAME_MAX, client_address
+from .lib.client import USERNAME_MAX, client_address
 
 UPDATE, ACCESS = LogEntry.Action.UPDATE, LogEntry.Action.ACCESS
 
