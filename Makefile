@@ -38,14 +38,15 @@ worker: $(STAMP)
 	$(BIN)/celery -A ideology_review worker --loglevel=INFO --concurrency=$${WORKERS:-2}
 
 ## make bench: DOCX renderer vs docxtpl (median, ratio), and a 200-branch bundle on two workers
+## (bench/: plain scripts, text from bench/corpus/; the same figures on a fresh clone)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
-	SECRET_KEY=bench-only $(BIN)/python bench/docx_bench.py
+	SECRET_KEY=bench-only $(BIN)/python -m bench docx
 	psql "$(dir $(BENCH_DB))postgres" -tc "select 1 from pg_database where datname='$(notdir $(BENCH_DB))'" | grep -q 1 \
 		|| createdb -h 127.0.0.1 -U postgres $(notdir $(BENCH_DB))
 	DATABASE_URL=$(BENCH_DB) SECRET_KEY=bench-only $(BIN)/python manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DB) CELERY_BROKER_URL=$(BENCH_BROKER) SECRET_KEY=bench-only \
-		$(BIN)/python manage.py bench_bundle --branches 200 --workers 2
+		$(BIN)/python -m bench bundle --branches 200 --workers 2
 
 ## make bench-web: gunicorn + locust on the scale dataset (created on first use)
 bench-web: $(STAMP)
@@ -55,7 +56,7 @@ bench-web: $(STAMP)
 	DATABASE_URL=$(SCALE_DB) SECRET_KEY=bench-only $(BIN)/python manage.py migrate --noinput -v0
 	DATABASE_URL=$(SCALE_DB) SECRET_KEY=bench-only $(BIN)/python manage.py shell -c \
 		"from meetings.models import Organisation as O; import sys; sys.exit(0 if O.objects.filter(name='中共省级基准测试委员会').exists() else 1)" \
-		|| DATABASE_URL=$(SCALE_DB) SECRET_KEY=bench-only $(BIN)/python manage.py load_scale
+		|| DATABASE_URL=$(SCALE_DB) SECRET_KEY=bench-only $(BIN)/python -m bench load_scale
 	DATABASE_URL=$(SCALE_DB) SECRET_KEY=bench-only $(BIN)/python bench/web_bench.py
 
 ## make bench-export: 导出本季度报告 of 1,000 approved reports on two real workers
@@ -65,7 +66,7 @@ bench-export: $(STAMP)
 		|| createdb -h 127.0.0.1 -U postgres $(notdir $(BENCH_DB))
 	DATABASE_URL=$(BENCH_DB) SECRET_KEY=bench-only $(BIN)/python manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DB) CELERY_BROKER_URL=$(BENCH_BROKER) SECRET_KEY=bench-only \
-		$(BIN)/python manage.py bench_bundle --branches 1000 --workers 2
+		$(BIN)/python -m bench bundle --branches 1000 --workers 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

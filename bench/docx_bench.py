@@ -1,16 +1,18 @@
-"""make bench: our DOCX renderer against docxtpl on the same content, in one run.
+"""python -m bench docx (make bench, part 1): our DOCX renderer against docxtpl
+on the same content, in one run.
 
 The standard report: 3 meetings, 12 findings, 24 measures (about 8 pages with
-the appendix ledger). docxtpl renders the same data from an equivalent
-template: the same styles, page setup and footers, with Jinja tags where our
-renderer writes paragraphs. Both outputs are checked to hold the same text.
-Prints the median time per report for each and the ratio.
+the appendix ledger), its text taken in order from bench/corpus/. docxtpl
+renders the same data from an equivalent template: the same styles, page setup
+and footers, with Jinja tags where our renderer writes paragraphs. Both
+outputs are checked to hold the same text. Prints the median time per report
+for each and the ratio.
 """
 
+import argparse
 import io
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -19,25 +21,11 @@ from docx import Document
 
 from reports import docx as renderer
 
-SEED = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
-FALLBACK = "部分青年教师对理论学习重视不够，学习强国积分偏低，政治理论学习不够透彻。"
-
-
-def seed_sentences():
-    """Real sentences from the seed essays (simplified seeds 001–004)."""
-    sentences = []
-    for path in sorted(SEED.glob("00[1-4]_*.txt")):
-        text = path.read_text(encoding="utf-8", errors="ignore")
-        for part in text.replace("\n", "。").split("。"):
-            part = part.strip()
-            if 20 <= len(part) <= 60:
-                sentences.append(part + "。")
-    return sentences or [FALLBACK] * 100
+from . import sentences
 
 
 def standard_report():
-    s = seed_sentences()
-    pick = iter(s * 4)
+    pick = iter(sentences() * 4)
     findings = [
         {
             "marker": f"（{renderer_numeral(i)}）",
@@ -119,7 +107,7 @@ def standard_report():
 
 
 def renderer_numeral(n):
-    from meetings.text import chinese_numeral
+    from ideology_review.lib.text import chinese_numeral
 
     return chinese_numeral(n)
 
@@ -250,7 +238,12 @@ def pages(payload):
         )
 
 
-def main(runs=21):
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m bench docx", description="DOCX 渲染基准：本系统渲染器与 docxtpl。"
+    )
+    parser.add_argument("--runs", type=int, default=21)
+    runs = parser.parse_args(argv).runs
     data = standard_report()
     template = docxtpl_template()
     ours = renderer.render_docx(data)
@@ -272,15 +265,3 @@ def main(runs=21):
     print(f"  docxtpl 模板渲染           中位数 {theirs_ms:7.1f} ms/份（{runs}次）")
     print(f"  比值（本系统 / docxtpl）     {ours_ms / theirs_ms:.2f}  （目标 ≤ 1.0，争取 ≤ 0.5）")
     return ours_ms / theirs_ms
-
-
-if __name__ == "__main__":
-    import django
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    import os
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ideology_review.settings")
-    os.environ.setdefault("SECRET_KEY", "bench-only")
-    django.setup()
-    main()

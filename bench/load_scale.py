@@ -1,21 +1,22 @@
-"""A province-sized dataset for benchmarks, deterministic from a seed.
+"""python -m bench load_scale: a province-sized dataset for make bench-web,
+deterministic from a seed, in an empty PostgreSQL database.
 
 1 county-level committee with its propaganda department → 20 党委 → 1,000
 branches, each with people and a secretary account; three years of quarters:
 ≈12,000 meetings, 60,000 findings, 120,000 measures, 12,000 reports in every
-status (approved ones with their frozen submission). Text comes from the seed
-essays. Everything is inserted in bulk, without signals (no audit rows).
+status (approved ones with their frozen submission). The text comes from
+bench/corpus/ only, so a fresh clone gives the same dataset for the same seed.
+Everything is inserted in bulk, without signals (no audit rows).
 """
 
+import argparse
 import datetime
 import random
 import sys
 import time
-from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from meetings.models import (
@@ -26,28 +27,17 @@ from meetings.models import (
     Membership,
     Organisation,
     Person,
-    quarter_of,
 )
 from reports.content import build_report_data
 from reports.models import QuarterlyReport, ReportItem, ReportSubmission
 from reports.services import default_title
 
+from . import sentences
+
 ROOT = "中共省级基准测试委员会"
-SEEDS = Path(__file__).resolve().parents[4] / "shared" / "seeds"
 PASSWORD = "qingshan2026"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾"
 GIVEN = "建国丽华敏伟东志强晓峰文静磊芳浩玉梅明涛琳军洋霞红平辉鹏"
-
-
-def sentences():
-    found = []
-    for path in sorted(SEEDS.glob("00[1-4]_*.txt")):
-        text = path.read_text(encoding="utf-8", errors="ignore")
-        for part in text.replace("\n", "。").split("。"):
-            part = part.strip()
-            if 12 <= len(part) <= 120:
-                found.append(part + "。")
-    return found or ["部分青年教师对理论学习重视不够，学习强国积分偏低。"]
 
 
 class Bar:
@@ -69,20 +59,29 @@ class Bar:
         sys.stderr.flush()
 
 
-class Command(BaseCommand):
-    help = "生成省级规模的基准数据（可由种子重现）：1,000个党支部、三年的会议、问题、措施和报告。"
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m bench load_scale",
+        description="生成省级规模的基准数据（可由种子重现）：1,000个党支部、三年的会议、问题、措施和报告。",
+    )
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--committees", type=int, default=20)
+    parser.add_argument("--branches", type=int, default=1000)
+    parser.add_argument("--years", type=int, default=3)
+    ScaleLoader(**vars(parser.parse_args(argv))).run()
 
-    def add_arguments(self, parser):
-        parser.add_argument("--seed", type=int, default=2026)
-        parser.add_argument("--committees", type=int, default=20)
-        parser.add_argument("--branches", type=int, default=1000)
-        parser.add_argument("--years", type=int, default=3)
 
-    def handle(self, *args, seed, committees, branches, years, **options):
+class ScaleLoader:
+    def __init__(self, *, seed, committees, branches, years, out=None):
+        self.seed, self.committees, self.branches, self.years = seed, committees, branches, years
+        self.out = out or sys.stdout
+
+    def run(self):
+        committees, branches, years = self.committees, self.branches, self.years
         if Organisation.objects.filter(name=ROOT).exists():
-            raise CommandError(f"基准数据已存在（{ROOT}）：请在新的空数据库中运行。")
+            sys.exit(f"基准数据已存在（{ROOT}）：请在新的空数据库中运行。")
         started = time.monotonic()
-        rng = random.Random(seed)
+        rng = random.Random(self.seed)
         self.text = sentences()
         self.rng = rng
         with transaction.atomic():
@@ -112,13 +111,15 @@ class Command(BaseCommand):
             m._meta.verbose_name: m.objects.count()
             for m in (Organisation, Meeting, Finding, Measure, QuarterlyReport)
         }
-        self.stdout.write(
+        print(
             "完成，用时%.0f秒：" % (time.monotonic() - started)
-            + "、".join(f"{k}{v:,}" for k, v in counts.items())
+            + "、".join(f"{k}{v:,}" for k, v in counts.items()),
+            file=self.out,
         )
-        self.stdout.write(
+        print(
             f"账号：scale-sec-1 … scale-sec-{branches}（支部书记），"
-            f"scale-reviewer（审核人），密码 {PASSWORD}"
+            f"scale-reviewer（审核人），密码 {PASSWORD}",
+            file=self.out,
         )
 
     def pick(self, n=1):
@@ -212,7 +213,7 @@ class Command(BaseCommand):
                     title=f"{year}年第{'一二三四'[quarter - 1]}季度意识形态分析研判会议",
                     date=day,
                     year=year,
-                    quarter=quarter_of(day),
+                    quarter=quarter,  # `day` lies in the quarter
                     place=org.address,
                     chair=secretaries[org.pk],
                     recorder=secretaries[org.pk],
