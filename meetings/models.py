@@ -17,11 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ideology_review.lib.fields import SafeCharField, SafeTextField
-from ideology_review.lib.periods import (
-    QUARTER_CHOICES,
-    QUARTER_NAMES,
-    quarter_of,
-)
+from ideology_review.lib.periods import QUARTER_CHOICES, Period, quarter_of
 
 COUNT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(9999)]
 
@@ -387,7 +383,7 @@ class Meeting(models.Model):
 
     @property
     def quarter_label(self):
-        return f"{self.year}年{QUARTER_NAMES[self.quarter]}"
+        return Period(self.year, self.quarter).label
 
     @property
     def judgement_text(self):
@@ -452,18 +448,23 @@ class FindingCategory(models.Model):
 
 
 class FindingQuerySet(ScopedQuerySet):
+    def for_report(self, report):
+        """What a quarterly report covers: its organisation's findings of its
+        quarter marked 纳入报告."""
+        return self.filter(
+            organisation_id=report.organisation_id,
+            year=report.year,
+            quarter=report.quarter,
+            include_in_report=True,
+        )
+
     def with_progress(self):
         """Annotate measure counts and a derived 整改状态 in one query."""
-        today_ = today()
         open_q = Q(measures__status__in=Measure.OPEN_STATUSES)
         return self.annotate(
             measure_count=Count("measures", distinct=True),
             open_count=Count("measures", filter=open_q, distinct=True),
-            overdue_count=Count(
-                "measures",
-                filter=open_q & Q(measures__deadline__lt=today_, measures__long_term=False),
-                distinct=True,
-            ),
+            overdue_count=Count("measures", filter=overdue_q("measures__"), distinct=True),
             ongoing_count=Count(
                 "measures",
                 filter=Q(measures__status=Measure.Status.ONGOING) | Q(measures__long_term=True),
@@ -586,21 +587,28 @@ class Finding(models.Model):
         return bool(self.meeting_id) and self.meeting.is_confirmed
 
 
+def overdue_q(prefix=""):
+    """已逾期, the one rule: an open measure (未开始/整改中), not 长期坚持, past its
+    deadline today. `prefix` reaches measures from another model ("measures__")."""
+    return Q(
+        **{
+            f"{prefix}status__in": Measure.OPEN_STATUSES,
+            f"{prefix}long_term": False,
+            f"{prefix}deadline__lt": today(),
+        }
+    )
+
+
 class MeasureQuerySet(ScopedQuerySet):
     org_field = "finding__organisation"
 
     def overdue(self):
-        return self.filter(status__in=Measure.OPEN_STATUSES, long_term=False, deadline__lt=today())
+        return self.filter(overdue_q())
 
     def with_current_status(self):
         return self.annotate(
             current_status=Case(
-                When(
-                    status__in=Measure.OPEN_STATUSES,
-                    long_term=False,
-                    deadline__lt=today(),
-                    then=Value(Measure.OVERDUE),
-                ),
+                When(overdue_q(), then=Value(Measure.OVERDUE)),
                 default=F("status"),
                 output_field=models.CharField(),
             )

@@ -17,6 +17,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from ideology_review import audit
 from ideology_review.lib.http import parse_int
+from ideology_review.lib.periods import QUARTER_NAMES, quarter_of
 from reports import exports as report_exports
 from reports.models import GeneratedFile, QuarterlyReport
 
@@ -41,13 +42,11 @@ from .forms import (
     VersionConflict,
 )
 from .models import (
-    QUARTER_NAMES,
     Finding,
     Measure,
     MeasureEvidence,
     Meeting,
     MeetingAttachment,
-    quarter_of,
     today,
 )
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q
 
-from ideology_review.lib.periods import quarter_bounds
+from ideology_review.lib.periods import Period
 from ideology_review.lib.text import (
     chinese_numeral,
     document_heading,
@@ -59,10 +59,6 @@ class Generated:
     body: str
 
 
-def previous_quarter(year, quarter):
-    return (year - 1, 4) if quarter == 1 else (year, quarter - 1)
-
-
 def _sentence(text, *, paragraphs=False):
     """Document text (simplified, tidied, no typed numbering) ending with a full
     stop; one line unless `paragraphs` keeps the text's paragraphs (one a line)."""
@@ -91,13 +87,11 @@ def _normalise_title(text):
     return re.sub(r"[\W_]+", "", document_heading(text or "")).lower()
 
 
-def report_findings(organisation, year, quarter):
-    """The quarter's findings marked 纳入报告, in report order (category, meeting
-    date, order): the one order of the body's problems and of the 台账."""
+def report_findings(report):
+    """The report's findings in report order (category, meeting date, order):
+    the one order of the body's problems and of the 台账."""
     return list(
-        Finding.objects.filter(
-            organisation=organisation, year=year, quarter=quarter, include_in_report=True
-        )
+        Finding.objects.for_report(report)
         .select_related("category", "meeting")
         .prefetch_related(
             Prefetch(
@@ -121,7 +115,7 @@ def generate(report):
         .select_related("chair")
         .order_by("date", "pk")
     )
-    findings = report_findings(org, year, quarter)
+    findings = report_findings(report)
     used = used_meetings(meetings, findings)
     out = []
     out.append(Generated(S.OPENING, "opening", "", _opening(report, used, me)))
@@ -337,10 +331,6 @@ def _judgement(meetings, me):
     return ""
 
 
-def _quarter_label(year, quarter):
-    return f"{year}年第{'一二三四'[quarter - 1]}季度"
-
-
 def _measure_line(m):
     note = _clause(m.progress_note)
     return f"关于“{_heading(m.finding.title)}”问题，{_clause(m.content)}" + (
@@ -352,8 +342,9 @@ def _rectification(org, year, quarter):
     """上季度整改落实情况: every measure of the previous quarter, what was
     completed and what is open; and, under a heading of its own, every
     still-open measure of an earlier quarter (unresolved findings carry forward)."""
-    prev_year, prev_quarter = previous_quarter(year, quarter)
-    start, _ = quarter_bounds(prev_year, prev_quarter)
+    previous = Period(year, quarter).previous()
+    prev_year, prev_quarter = previous.year, previous.quarter
+    start, _ = previous.bounds()
     measures = (
         Measure.objects.filter(finding__organisation=org)
         .filter(
@@ -391,7 +382,7 @@ def _rectification(org, year, quarter):
                 S.RECTIFICATION,
                 "rectification:summary",
                 "",
-                f"上季度（{_quarter_label(prev_year, prev_quarter)}）共制定整改措施"
+                f"上季度（{previous.label}）共制定整改措施"
                 f"{len(last_quarter)}项，" + "、".join(parts) + "。",
             )
         )
@@ -402,7 +393,7 @@ def _rectification(org, year, quarter):
                 out.append(Generated(S.RECTIFICATION, f"rectification:{key}", "", body))
     for m in older:
         body = (
-            f"{_measure_line(m)}，该问题于{_quarter_label(m.finding.year, m.finding.quarter)}提出。"
+            f"{_measure_line(m)}，该问题于{Period(m.finding.year, m.finding.quarter).label}提出。"
         )
         out.append(Generated(S.CARRIED, f"carry:{m.pk}", "", body))
     return out

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
-from ideology_review.lib.periods import quarter_bounds
 from ideology_review.lib.text import chinese_numeral, simplify
 from meetings.models import Finding, Measure, Meeting
 from reports.typography import find_placeholders
@@ -56,11 +55,7 @@ def check_report(report, items=None):
     ).exists():
         problems.append(Problem(WARNING, "本季度尚未召开研判会议", report.period_label))
 
-    findings = (
-        Finding.objects.filter(organisation=org, year=year, quarter=quarter, include_in_report=True)
-        .annotate(n=Count("measures"))
-        .order_by("pk")
-    )
+    findings = Finding.objects.for_report(report).annotate(n=Count("measures")).order_by("pk")
     for finding in findings:
         if finding.n == 0:
             problems.append(Problem(ERROR, "存在未制定整改措施的问题", f"问题“{finding.title}”"))
@@ -91,7 +86,7 @@ def check_report(report, items=None):
 
     # Without a 成文日期 the submission date is set when the report is submitted.
     if report.issue_date is not None:
-        start, end = quarter_bounds(year, quarter)
+        start, end = report.period.bounds()
         if not start <= report.issue_date <= end + datetime.timedelta(days=45):
             problems.append(Problem(WARNING, "成文日期不在本季度或季度结束后45天内", "报告信息"))
     return problems
@@ -156,16 +151,7 @@ def _placeholders(report, items):
     found = []
     fields = _report_fields(report, items)
     # The appendix ledger prints the records themselves: check them too.
-    for finding in (
-        Finding.objects.filter(
-            organisation_id=report.organisation_id,
-            year=report.year,
-            quarter=report.quarter,
-            include_in_report=True,
-        )
-        .prefetch_related("measures")
-        .order_by("pk")
-    ):
+    for finding in Finding.objects.for_report(report).prefetch_related("measures").order_by("pk"):
         fields.append((f"附件台账问题“{finding.title[:20]}”", finding.title))
         for measure in finding.measures.all():
             fields.append((f"附件台账问题“{finding.title[:20]}”的整改措施", measure.content))

@@ -142,7 +142,7 @@ def ledger_rows(report, problem_items=()):
     two meetings is one row with the measures of both)."""
     from .assembly import report_findings
 
-    findings = report_findings(report.organisation, report.year, report.quarter)
+    findings = report_findings(report)
     position = {item.source_key: index for index, item in enumerate(problem_items)}
     findings.sort(key=lambda f: position.get(f"finding:{f.pk}", len(position)))
     entries = {}

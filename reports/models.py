@@ -16,13 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import (
-    QUARTER_CHOICES,
-    QUARTER_NAMES,
-    Organisation,
-    SafeCharField,
-    SafeTextField,
-)
+from ideology_review.lib.fields import SafeCharField, SafeTextField
+from ideology_review.lib.periods import QUARTER_CHOICES, Period
+from meetings.models import Organisation
 
 
 class ReportQuerySet(models.QuerySet):
@@ -116,12 +112,16 @@ class QuarterlyReport(models.Model):
         return reverse("reports:detail", args=[self.pk])
 
     @property
+    def period(self):
+        return Period(self.year, self.quarter)
+
+    @property
     def quarter_name(self):
-        return QUARTER_NAMES[self.quarter]
+        return self.period.name
 
     @property
     def period_label(self):
-        return f"{self.year}年{self.quarter_name}"
+        return self.period.label
 
     @property
     def is_editable(self):

@@ -24,8 +24,9 @@ from reports.docx import render_docx
 from reports.typography import find_placeholders
 
 N = 200_000
-# A long paste as it comes: sentences, a line break after each.
-PLAIN = ("党支部坚持把意识形态工作摆在重要位置，定期分析研判。\n" * (N // 27 + 1))[:N]
+# A long paste as it comes: sentences with an enumeration, a line break after each.
+LINE = "党支部坚持把意识形态工作摆在重要位置，一是定期分析研判；二是做好正面宣传。\n"
+PLAIN = (LINE * (N // len(LINE) + 1))[:N]
 HOSTILE = {
     "unclosed parenthesis": "(" + "中" * (N - 1),
     "parentheses": "(中" * (N // 2),
