@@ -33,7 +33,7 @@ def main():
     call_command("migrate", verbosity=0)
     call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     from reports.docx import render_docx
-    from reports.exports import _frozen_content
+    from reports.files import frozen_content
     from reports.models import QuarterlyReport
 
     report = (
@@ -43,7 +43,7 @@ def main():
         .order_by("-year", "-quarter")
         .first()
     )
-    content, _, _ = _frozen_content(report)
+    content, _, _ = frozen_content(report)
     docx = work / "report.docx"
     docx.write_bytes(render_docx(content))
     subprocess.run(

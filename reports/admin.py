@@ -52,7 +52,7 @@ class ReportSubmissionAdmin(admin.ModelAdmin):
 
 @admin.register(DocumentFormat)
 class DocumentFormatAdmin(admin.ModelAdmin):
-    """公文版式: the page settings of an organisation's DOCX (reports.exports.layout_for)."""
+    """公文版式: the page settings of an organisation's DOCX (reports.files.layout_for)."""
 
     list_display = [
         "organisation",

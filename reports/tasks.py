@@ -1,4 +1,4 @@
-"""Celery tasks: thin wrappers that load by id and call reports.exports.
+"""Celery tasks: thin wrappers that load by id and call reports.rendering.
 
 acks_late with idempotent steps: a task delivered again after a worker died
 finds a done file done, or renders a half-done one from the start. Only
@@ -11,7 +11,7 @@ from celery import shared_task
 from django.db import InterfaceError
 from django.db import OperationalError as DatabaseError
 
-from . import exports
+from . import rendering
 
 log = logging.getLogger(__name__)
 TRANSIENT = (DatabaseError, InterfaceError, ConnectionError, OSError)
@@ -34,7 +34,7 @@ def _retry(task, error):
 def task_render_report_docx(self, *, file_id):
     """Render one report's DOCX."""
     try:
-        exports.render_file(file_id)
+        rendering.render_file(file_id)
     except TRANSIENT as error:
         _retry(self, error)
 
@@ -43,7 +43,7 @@ def task_render_report_docx(self, *, file_id):
 def task_build_quarter_bundle(self, *, file_id):
     """Start the quarter's bundle: queue the reports that are not rendered yet."""
     try:
-        exports.build_bundle(file_id)
+        rendering.build_bundle(file_id)
     except TRANSIENT as error:
         _retry(self, error)
 
@@ -54,7 +54,7 @@ def task_build_quarter_bundle(self, *, file_id):
 def task_finish_quarter_bundle(self, *, file_id):
     """Write the quarter's ZIP and its 汇总 document."""
     try:
-        exports.finish_bundle(file_id)
+        rendering.finish_bundle(file_id)
     except TRANSIENT as error:
         _retry(self, error)
 
@@ -65,6 +65,6 @@ def task_finish_quarter_bundle(self, *, file_id):
 def task_render_ledger_xlsx(self, *, file_id):
     """Build one 导出台账 XLSX in the requester's scope (a province's ledger takes seconds)."""
     try:
-        exports.render_ledger(file_id)
+        rendering.render_ledger(file_id)
     except TRANSIENT as error:
         _retry(self, error)

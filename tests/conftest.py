@@ -59,9 +59,17 @@ def _categories_in_transactional_tests(request):
     marker = request.node.get_closest_marker("django_db")
     if marker and marker.kwargs.get("transaction"):
         from django.apps import apps
+        from django.contrib.contenttypes.models import ContentType
 
+        # A flush recreates the content types under new ids: the cache of the
+        # old ones would make the next audit row point at a type that is gone.
+        ContentType.objects.clear_cache()
         request.getfixturevalue("transactional_db")
         importlib.import_module("meetings.migrations.0002_seed_categories").seed(apps, None)
+        yield
+        ContentType.objects.clear_cache()
+    else:
+        yield
 
 
 @pytest.fixture(scope="session")

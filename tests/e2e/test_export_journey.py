@@ -7,7 +7,7 @@ import pytest
 from docx import Document
 from playwright.sync_api import expect
 
-from reports import exports, services
+from reports import rendering, services
 from reports.models import GeneratedFile
 
 from ..factories import GeneratedFileFactory, make_report
@@ -32,7 +32,7 @@ def test_reviewer_exports_an_approved_report(page, live_server, world):
     page.goto(live_server.url + report.get_absolute_url())
     status = page.locator(f"#file-{waiting.pk}")
     expect(status.get_by_text("排队中")).to_be_visible()
-    exports.render_file(waiting.pk)  # what the worker does
+    rendering.render_file(waiting.pk)  # what the worker does
     expect(status.get_by_text("已生成")).to_be_visible(timeout=10_000)
     expect(status.get_by_role("link", name="下载")).to_be_visible()
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from meetings.models import Finding, Measure
-from reports import exports
+from reports import exports, rendering
 from reports.models import GeneratedFile
 
 from ..documents import export_ledger
@@ -61,7 +61,7 @@ def test_the_worker_applies_the_scope_whatever_the_recorded_filters(world):
         by=world.secretary,
     )
     assert new
-    exports.render_ledger(file.pk)
+    rendering.render_ledger(file.pk)
     file.refresh_from_db()
     assert file.status == Status.DONE
     with file.file.open("rb") as handle:
@@ -124,7 +124,7 @@ def test_a_queued_export_polls_and_a_repeated_click_queues_nothing_more(client, 
     assert "相同筛选条件的台账正在导出" in response.content.decode()
     assert GeneratedFile.objects.count() == 1
     # the status block fills in once the worker is done
-    exports.render_ledger(file.pk)
+    rendering.render_ledger(file.pk)
     body = client.get(reverse("reports:file_status", args=[file.pk])).content.decode()
     assert "已生成" in body and "hx-trigger" not in body and "下载" in body
 

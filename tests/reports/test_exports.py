@@ -9,7 +9,7 @@ from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
 
-from reports import exports, services
+from reports import exports, rendering, services
 from reports.docx import render_docx
 from reports.models import GeneratedFile, QuarterlyReport
 
@@ -83,7 +83,7 @@ def test_status_partial_polls_until_done(client, world):
     client.force_login(world.secretary)
     body = client.get(reverse("reports:file_status", args=[file.pk])).content.decode()
     assert "排队中" in body and 'hx-trigger="load delay:1s"' in body
-    exports.render_file(file.pk)
+    rendering.render_file(file.pk)
     body = client.get(reverse("reports:file_status", args=[file.pk])).content.decode()
     assert "已生成" in body and "hx-trigger" not in body and "下载" in body
 
@@ -94,14 +94,14 @@ def test_a_failed_render_shows_the_reason_and_can_be_retried(client, world, monk
     def broken(*args, **kwargs):
         raise ValueError("模板损坏")
 
-    monkeypatch.setattr(exports, "render_docx", broken)
+    monkeypatch.setattr(rendering, "render_docx", broken)
     file = exports.request_report_docx(report=report, by=world.secretary)
     file.refresh_from_db()
     assert file.status == Status.FAILED and "模板损坏" in file.error
     client.force_login(world.secretary)
     body = client.get(reverse("reports:file_status", args=[file.pk])).content.decode()
     assert "生成失败" in body and "重试" in body
-    monkeypatch.setattr(exports, "render_docx", render_docx)
+    monkeypatch.setattr(rendering, "render_docx", render_docx)
     client.post(reverse("reports:file_retry", args=[file.pk]))
     file.refresh_from_db()
     assert file.status == Status.DONE

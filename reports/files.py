@@ -1,0 +1,103 @@
+"""Generated files: what a report's DOCX shows (its frozen content), the record of
+it, and the fingerprint that makes rendering the same content twice impossible.
+Shared by the web side (reports.exports) and the worker side (reports.rendering)."""
+
+import hashlib
+import json
+
+from django.utils import timezone
+
+from ideology_review.lib.periods import QUARTER_NAMES, cn_date
+
+from .content import build_report_data
+from .docx import Layout
+from .models import DocumentFormat, GeneratedFile, QuarterlyReport
+
+Status = GeneratedFile.Status
+
+
+def layout_for(organisation):
+    try:
+        return organisation.document_format.layout()
+    except DocumentFormat.DoesNotExist:
+        return Layout()
+
+
+def content_key(*parts):
+    raw = json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def layout_dict(layout):
+    return layout.__dict__.copy()
+
+
+def frozen_content(report):
+    """What a DOCX of this report shows: the submitted content once it is
+    submitted or approved, the working copy while it is a draft."""
+    if report.status in (QuarterlyReport.Status.SUBMITTED, QuarterlyReport.Status.APPROVED):
+        submission = report.submissions.order_by("-round").first()
+        if submission is not None:
+            content = submission.content
+            if not content.get("issue_date"):
+                # Frozen before every submission carried a 成文日期: the day it was submitted.
+                content = {
+                    **content,
+                    "issue_date": cn_date(timezone.localtime(submission.submitted_at)),
+                }
+            return content, submission, f"第{submission.round}次提交"
+    return build_report_data(report), None, "当前草稿"
+
+
+def report_filename(report):
+    org = report.organisation.short_name or report.organisation.name
+    return f"{org}{report.year}年{QUARTER_NAMES[report.quarter]}分析研判报告.docx"
+
+
+def report_file(report, by, *, bundle=None):
+    """The file record for the report's current version; an existing one if the
+    same content was rendered (or is being rendered) already. Returns (file, new)."""
+    content, submission, label = frozen_content(report)
+    layout = layout_for(report.organisation)
+    key = content_key(content, layout_dict(layout))
+    existing = (
+        GeneratedFile.objects.filter(kind=GeneratedFile.Kind.REPORT, report=report, content_key=key)
+        .exclude(status=Status.FAILED)
+        .order_by("-pk")
+        .first()
+    )
+    if existing is not None:
+        return existing, False
+    file = GeneratedFile.objects.create(
+        kind=GeneratedFile.Kind.REPORT,
+        organisation=report.organisation,
+        report=report,
+        submission=submission,
+        version_label=label,
+        year=report.year,
+        quarter=report.quarter,
+        content={"data": content, "layout": layout_dict(layout)},
+        content_key=key,
+        filename=report_filename(report),
+        requested_by=by,
+        bundle=bundle,
+    )
+    return file, True
+
+
+def committee_of(department):
+    return department.parent or department
+
+
+def approved_reports(department, year, quarter):
+    committee = committee_of(department)
+    return (
+        QuarterlyReport.objects.filter(
+            organisation__path__startswith=committee.path,
+            year=year,
+            quarter=quarter,
+            status=QuarterlyReport.Status.APPROVED,
+        )
+        .select_related("organisation")
+        .order_by("organisation__path")
+    )
