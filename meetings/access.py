@@ -20,9 +20,29 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from .models import Finding, Measure, Meeting, Membership, Organisation
+from reports.models import GeneratedFile, QuarterlyReport, ReportItem
+
+from .models import (
+    Finding,
+    Measure,
+    MeasureEvidence,
+    Meeting,
+    MeetingAttachment,
+    Membership,
+    Organisation,
+)
 
 WRITE_ROLES = {Membership.Role.MANAGER, Membership.Role.EDITOR}
+NOT_FOUND = "记录不存在或您无权查看。"
+
+
+class NotPermitted(PermissionDenied):
+    """A visible object the user may not change (or an action they may not
+    take): Django answers it with a 403, like any PermissionDenied."""
+
+    def __init__(self, message="您没有修改该记录的权限。"):
+        super().__init__(message)
+        self.message = message
 
 
 @dataclass
@@ -31,6 +51,7 @@ class Scope:
     organisations: dict = field(default_factory=dict)  # organisation id → Organisation
     committee_paths: list = field(default_factory=list)  # reviewers: subtree prefixes
     everything: bool = False
+    user_id: int | None = None
 
     def visible_q(self, org_field="organisation"):
         if self.everything:
@@ -50,6 +71,31 @@ class Scope:
 
     def can_manage(self, organisation_id):
         return self.roles.get(organisation_id) == Membership.Role.MANAGER
+
+    def can_review(self, organisation):
+        """Reviewers of the propaganda department above the organisation (not of
+        their own department, and never of a branch they edit)."""
+        return any(
+            organisation.path.startswith(path) and organisation.path != path
+            for path in self.committee_paths
+        ) and not self.can_edit(organisation.pk)
+
+    def can_retry(self, file):
+        """重试 an export: whoever asked for it, an editor of its organisation, a reviewer."""
+        return (
+            file.requested_by_id == self.user_id
+            or self.can_edit(file.organisation_id)
+            or self.is_reviewer
+        )
+
+    @property
+    def review_departments(self):
+        """The 宣传部 the user reviews for (a reviewer membership each)."""
+        return [
+            org
+            for pk, org in self.organisations.items()
+            if self.roles[pk] == Membership.Role.REVIEWER
+        ]
 
     @property
     def is_reviewer(self):
@@ -75,7 +121,7 @@ def get_scope(user):
     cached = getattr(user, "_ideology_scope", None)
     if cached is not None:
         return cached
-    scope = Scope(everything=user.is_superuser)
+    scope = Scope(everything=user.is_superuser, user_id=user.pk)
     memberships = Membership.objects.filter(person__user=user).select_related(
         "organisation__parent"
     )
@@ -94,14 +140,19 @@ def _check_write(user, organisation_id, *, manage=False):
     scope = get_scope(user)
     allowed = scope.can_manage(organisation_id) if manage else scope.can_edit(organisation_id)
     if not allowed:
-        raise PermissionDenied("您没有修改该记录的权限。")
+        raise NotPermitted()
+
+
+def _get(queryset, pk, message=NOT_FOUND):
+    """The object with this pk in an already scoped queryset, else a 404."""
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404(message) from None
 
 
 def get_object_for_user(queryset, user, pk, *, write=False, manage=False):
-    try:
-        obj = queryset.for_user(user).get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
-        raise Http404("记录不存在或您无权查看。") from None
+    obj = _get(queryset.for_user(user), pk)
     if write or manage:
         _check_write(user, _organisation_id(obj), manage=manage)
     return obj
@@ -131,10 +182,57 @@ def get_measure_for_user(user, pk, *, write=False, manage=False):
 
 
 def get_organisation_for_user(user, pk, *, write=False):
-    try:
-        org = Organisation.objects.filter(get_scope(user).visible_q("")).get(pk=pk)
-    except (Organisation.DoesNotExist, ValueError, TypeError):
-        raise Http404("记录不存在或您无权查看。") from None
+    org = _get(Organisation.objects.filter(get_scope(user).visible_q("")), pk)
     if write:
         _check_write(user, org.pk)
     return org
+
+
+def get_attachment_for_user(user, pk):
+    """A meeting's attachment: whoever sees the meeting."""
+    visible = MeetingAttachment.objects.filter(meeting__in=Meeting.objects.for_user(user))
+    return _get(visible, pk)
+
+
+def get_evidence_for_user(user, pk):
+    """A measure's 佐证材料: whoever sees the measure."""
+    visible = MeasureEvidence.objects.filter(measure__in=Measure.objects.for_user(user))
+    return _get(visible, pk)
+
+
+def get_report_for_user(user, pk, *, write=False):
+    qs = QuarterlyReport.objects.for_user(user).select_related("organisation__parent")
+    report = _get(qs, pk, "报告不存在或您无权查看。")
+    if write and not get_scope(user).can_edit(report.organisation_id):
+        raise NotPermitted("您没有修改该报告的权限。")
+    return report
+
+
+def get_report_item_for_user(user, pk):
+    """A paragraph still in its report, to change it: `item.report` is the
+    report, fetched in the user's scope (another branch's: 404, read-only: 403)."""
+    item = _get(
+        ReportItem.objects.select_related("report").filter(excluded=False), pk, "段落不存在。"
+    )
+    item.report = get_report_for_user(user, item.report_id, write=True)
+    return item
+
+
+def get_file_for_user(user, pk, *, retry=False):
+    """A generated file (see GeneratedFileQuerySet.for_user for who sees which)."""
+    qs = GeneratedFile.objects.for_user(user).select_related("report")
+    file = _get(qs, pk, "文件不存在或您无权查看。")
+    if retry and not get_scope(user).can_retry(file):
+        raise NotPermitted("您不能重试该导出。")
+    return file
+
+
+def check_report_action(user, report, action):
+    """May the user take this workflow action on the report? 审核 and 退回 are
+    the superior reviewers'; the rest the branch's secretaries'."""
+    scope = get_scope(user)
+    if action in (QuarterlyReport.Action.APPROVE, QuarterlyReport.Action.RETURN):
+        if not scope.can_review(report.organisation):
+            raise NotPermitted("只有上级党委宣传部的审核人可以审核该报告。")
+    elif not scope.can_manage(report.organisation_id):
+        raise NotPermitted("只有支部书记或副书记可以提交或撤回报告。")

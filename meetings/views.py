@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -23,6 +23,8 @@ from reports.models import GeneratedFile, QuarterlyReport
 
 from . import ledgers
 from .access import (
+    get_attachment_for_user,
+    get_evidence_for_user,
     get_finding_for_user,
     get_measure_for_user,
     get_meeting_for_user,
@@ -44,9 +46,7 @@ from .forms import (
 from .models import (
     Finding,
     Measure,
-    MeasureEvidence,
     Meeting,
-    MeetingAttachment,
     today,
 )
 
@@ -405,21 +405,13 @@ def _file_response(request, stored):
 @login_required
 @require_safe
 def attachment_download(request, pk):
-    attachment = get_object_or_404(
-        MeetingAttachment.objects.filter(meeting__in=Meeting.objects.for_user(request.user)),
-        pk=pk,
-    )
-    return _file_response(request, attachment)
+    return _file_response(request, get_attachment_for_user(request.user, pk))
 
 
 @login_required
 @require_safe
 def evidence_download(request, pk):
-    evidence = get_object_or_404(
-        MeasureEvidence.objects.filter(measure__in=Measure.objects.for_user(request.user)),
-        pk=pk,
-    )
-    return _file_response(request, evidence)
+    return _file_response(request, get_evidence_for_user(request.user, pk))
 
 
 # ---------------------------------------------------------------------------

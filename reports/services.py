@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from ideology_review import audit
 from ideology_review.lib.periods import QUARTER_NAMES
-from meetings.access import get_scope
+from meetings.access import NotPermitted, check_report_action, get_scope
 
 from . import assembly
 from .checks import check_report
@@ -29,6 +29,11 @@ class ReportError(Exception):
         super().__init__(message)
         self.message = message
         self.problems = list(problems)
+
+
+class ActionRefused(ReportError, NotPermitted):
+    """The actor may not take this action at all: a ReportError to the
+    service's callers, a 403 to the views (which let NotPermitted through)."""
 
 
 def default_title(organisation, year, quarter):
@@ -92,29 +97,16 @@ def report_return(*, report, by, comment):
     return _transition(report, Action.RETURN, by, comment=comment)
 
 
-def can_review(user, organisation):
-    """Reviewers of the propaganda department above the organisation."""
-    scope = get_scope(user)
-    return any(
-        organisation.path.startswith(path) and organisation.path != path
-        for path in scope.committee_paths
-    ) and not scope.can_edit(organisation.pk)
-
-
-def _check_actor(action, by, report):
-    org = report.organisation
-    if action in (Action.APPROVE, Action.RETURN):
-        if not can_review(by, org):
-            raise ReportError("只有上级党委宣传部的审核人可以审核该报告。")
-    elif not get_scope(by).can_manage(org.pk):
-        raise ReportError("只有支部书记或副书记可以提交或撤回报告。")
-
-
 def _transition(report, action, by, *, comment="", accept_warnings=False, run_checks=True):
+    # Who may is a matter of memberships, not of the row: checked first, so that
+    # someone who may never do this is refused (403) before anything else is said.
+    try:
+        check_report_action(by, report, action)
+    except NotPermitted as refused:
+        raise ActionRefused(refused.message) from None
     comment = (comment or "").strip()
     if action == Action.RETURN and not comment:
         raise ReportError("退回修改必须填写审核意见。")
-    _check_actor(action, by, report)
     with transaction.atomic():
         # The row lock makes two reviewers acting at once take turns; the
         # second then sees the status the first left and is refused.

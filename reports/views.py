@@ -13,9 +13,16 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from ideology_review import audit
 from ideology_review.lib.http import parse_int
-from meetings.access import get_organisation_for_user, get_scope
+from meetings.access import (
+    NotPermitted,
+    get_file_for_user,
+    get_organisation_for_user,
+    get_report_for_user,
+    get_report_item_for_user,
+    get_scope,
+)
 from meetings.forms import CONFLICT, VersionConflict
-from meetings.models import Membership, today
+from meetings.models import today
 
 from . import exports, services
 from .assembly import CLOSING_TEMPLATES
@@ -25,18 +32,6 @@ from .forms import ReportCreateForm, ReportInfoForm, ReportItemForm, ReviewForm,
 from .models import GeneratedFile, QuarterlyReport, ReportItem
 
 Status = QuarterlyReport.Status
-
-
-def get_report_for_user(user, pk, *, write=False):
-    try:
-        report = (
-            QuarterlyReport.objects.for_user(user).select_related("organisation__parent").get(pk=pk)
-        )
-    except (QuarterlyReport.DoesNotExist, ValueError, TypeError):
-        raise Http404("报告不存在或您无权查看。") from None
-    if write and not get_scope(user).can_edit(report.organisation_id):
-        raise PermissionDenied("您没有修改该报告的权限。")
-    return report
 
 
 @contextmanager
@@ -150,7 +145,7 @@ def report_detail(request, pk):
         "report": report,
         "can_edit": can_edit and report.is_editable,
         "can_manage": scope.can_manage(report.organisation_id),
-        "can_review": services.can_review(request.user, report.organisation),
+        "can_review": scope.can_review(report.organisation),
         "events": events,
         "latest": submissions[0] if submissions else None,
         "files": report.files.select_related("requested_by__person").order_by("-pk")[:5],
@@ -279,12 +274,8 @@ def item_create(request, pk, section):
 
 
 def _get_item(request, pk):
-    try:
-        item = ReportItem.objects.select_related("report").get(pk=pk, excluded=False)
-    except ReportItem.DoesNotExist:
-        raise Http404("段落不存在。") from None
-    report = get_report_for_user(request.user, item.report_id, write=True)
-    return item, report
+    item = get_report_item_for_user(request.user, pk)
+    return item, item.report
 
 
 @login_required
@@ -364,12 +355,6 @@ def item_move(request, pk, direction):
 
 def _transition_view(request, pk, action):
     report = get_report_for_user(request.user, pk)
-    # Refuse plainly who may never do this (the service checks again, under the lock).
-    if action in ("approve", "return"):
-        if not services.can_review(request.user, report.organisation):
-            raise PermissionDenied("只有上级党委宣传部的审核人可以审核该报告。")
-    elif not get_scope(request.user).can_manage(report.organisation_id):
-        raise PermissionDenied("只有支部书记或副书记可以提交或撤回报告。")
     form = ReviewForm(request.POST)
     form.is_valid()
     comment = form.cleaned_data.get("comment", "")
@@ -387,6 +372,8 @@ def _transition_view(request, pk, action):
     }
     try:
         _, event = calls[action]()
+    except NotPermitted:
+        raise  # who may never do this: a 403, not a message
     except services.ReportError as error:
         _show_error(request, error)
     else:
@@ -447,13 +434,6 @@ def inbox(request):
 # ---------------------------------------------------------------------------
 
 
-def _get_file(request, pk):
-    try:
-        return GeneratedFile.objects.for_user(request.user).select_related("report").get(pk=pk)
-    except (GeneratedFile.DoesNotExist, ValueError, TypeError):
-        raise Http404("文件不存在或您无权查看。") from None
-
-
 def _after_export(request, file, fallback):
     if request.htmx:
         return render(request, "reports/includes/file_status.html", {"file": file})
@@ -481,13 +461,15 @@ def export_docx(request, pk):
 @login_required
 @require_safe
 def file_status(request, pk):
-    return render(request, "reports/includes/file_status.html", {"file": _get_file(request, pk)})
+    return render(
+        request, "reports/includes/file_status.html", {"file": get_file_for_user(request.user, pk)}
+    )
 
 
 @login_required
 @require_safe
 def file_download(request, pk):
-    file = _get_file(request, pk)
+    file = get_file_for_user(request.user, pk)
     if file.status != GeneratedFile.Status.DONE or not file.file:
         raise Http404("文件尚未生成。")
     try:
@@ -508,13 +490,7 @@ def file_download(request, pk):
 @require_POST
 @transaction.non_atomic_requests  # the file record is committed before its task is queued
 def file_retry(request, pk):
-    file = _get_file(request, pk)
-    if (
-        file.requested_by_id != request.user.pk
-        and not get_scope(request.user).can_edit(file.organisation_id)
-        and not get_scope(request.user).is_reviewer
-    ):
-        raise PermissionDenied("您不能重试该导出。")
+    file = get_file_for_user(request.user, pk, retry=True)
     try:
         file = exports.retry_file(file=file, by=request.user)
     except exports.ExportError as error:
@@ -533,12 +509,7 @@ def file_retry(request, pk):
 @require_POST
 @transaction.non_atomic_requests  # the file record is committed before its task is queued
 def export_quarter(request):
-    scope = get_scope(request.user)
-    departments = [
-        org
-        for pk, org in scope.organisations.items()
-        if scope.roles[pk] == Membership.Role.REVIEWER
-    ]
+    departments = get_scope(request.user).review_departments
     if not departments:
         raise PermissionDenied("只有党委宣传部的审核人可以导出本季度报告。")
     # Years the product has data for: 2000 to next year (a smallint column on PostgreSQL).
