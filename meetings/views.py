@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from ideology_review import audit
+from ideology_review.lib.forms import CONFLICT, VersionConflict
 from ideology_review.lib.http import parse_int
 from ideology_review.lib.periods import QUARTER_NAMES, quarter_of
 from reports import exports as report_exports
@@ -32,7 +33,6 @@ from .access import (
     get_scope,
 )
 from .forms import (
-    CONFLICT,
     AttachmentForm,
     EvidenceForm,
     FindingCorrectionForm,
@@ -41,7 +41,6 @@ from .forms import (
     MeasureForm,
     MeasureProgressForm,
     MeetingForm,
-    VersionConflict,
 )
 from .models import (
     Finding,

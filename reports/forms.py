@@ -1,8 +1,8 @@
 from django import forms
 
+from ideology_review.lib.forms import CleanFormMixin, DateInput, VersionedFormMixin
 from ideology_review.lib.periods import QUARTER_CHOICES
 from ideology_review.lib.text import strip_leading_marker
-from meetings.forms import CleanFormMixin, DateInput, VersionedFormMixin
 from meetings.models import today
 
 from .assembly import BASIC_HEADINGS, CLOSING_TEMPLATES

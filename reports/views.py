@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ideology_review import audit
+from ideology_review.lib.forms import CONFLICT, VersionConflict
 from ideology_review.lib.http import parse_int
 from meetings.access import (
     NotPermitted,
@@ -21,7 +22,6 @@ from meetings.access import (
     get_report_item_for_user,
     get_scope,
 )
-from meetings.forms import CONFLICT, VersionConflict
 from meetings.models import today
 
 from . import exports, services

@@ -7,7 +7,7 @@ from auditlog.models import LogEntry
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings.forms import CONFLICT
+from ideology_review.lib.forms import CONFLICT
 from meetings.models import Finding, Measure, Meeting
 from reports import services
 from reports.models import QuarterlyReport

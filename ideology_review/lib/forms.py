@@ -1,0 +1,115 @@
+"""Form mixins every form of the product uses: pasted text cleaned before any
+validator sees it, Chinese messages, optimistic locking."""
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
+from django.db.models import F
+
+from .text import clean_text
+
+REQUIRED = "此项为必填项"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class CleanFormMixin:
+    """Pasted text is cleaned before any validator sees it, so that a stray
+    control character from Word is removed (and reported) instead of
+    rejecting the whole form; every error reads in Chinese."""
+
+    removed_characters = 0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound:
+            data = self.data.copy()
+            removed = 0
+            for key in data:
+                values = data.getlist(key) if hasattr(data, "getlist") else [data[key]]
+                cleaned = []
+                for value in values:
+                    text, n = clean_text(value)
+                    cleaned.append(text)
+                    removed += n
+                if hasattr(data, "setlist"):
+                    data.setlist(key, cleaned)
+                else:
+                    data[key] = cleaned[0]
+            self.data = data
+            self.removed_characters = removed
+        for field in self.fields.values():
+            field.error_messages["required"] = REQUIRED
+            if isinstance(field, forms.ModelChoiceField):
+                # Never touch .choices here: it would evaluate the queryset
+                # before the form narrows it to the organisation's people.
+                if field.empty_label is not None:
+                    field.empty_label = "请选择"
+            elif isinstance(field, forms.ChoiceField) and field.choices:
+                field.choices = [(v, "请选择" if v == "" else label) for v, label in field.choices]
+            if isinstance(field, forms.CharField) and isinstance(field.widget, forms.Textarea):
+                field.max_length = settings.TEXT_MAX_LENGTH
+                field.validators.append(MaxLengthValidator(settings.TEXT_MAX_LENGTH))
+                field.widget.attrs.setdefault("rows", 3)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+CONFLICT = (
+    "该记录已被他人修改并保存。为避免覆盖对方的修改，本次内容尚未保存：您填写的内容仍保留在本页，"
+    "请在新窗口中打开该记录查看最新内容，核对后再提交。"
+)
+
+
+STALE_FORM = "页面已过期或不完整，本次内容未保存。请刷新页面，核对后重新填写并保存。"
+
+
+class VersionConflict(Exception):
+    """The record changed since the form was opened."""
+
+
+class VersionedFormMixin:
+    """Optimistic locking: the form carries the version it was opened at; a
+    save against a newer version is refused instead of overwriting it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Editing a record always says which version it started from: a post
+        # without it (an old page, a hand-made request) would skip the check.
+        self.fields["version"] = forms.IntegerField(
+            widget=forms.HiddenInput, required=False, initial=self.instance.version
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        posted = cleaned.get("version")
+        if self.instance.pk and posted is None:
+            raise forms.ValidationError(STALE_FORM, code="stale")
+        if self.instance.pk and posted is not None:
+            model = type(self.instance)
+            current = model.objects.filter(pk=self.instance.pk).values_list("version", flat=True)
+            if current.first() != posted:
+                raise forms.ValidationError(CONFLICT, code="conflict")
+        return cleaned
+
+    def claim_version(self):
+        """Move the version on atomically (call just before saving); raise
+        VersionConflict if somebody saved in between."""
+        posted = self.cleaned_data.get("version")
+        if not self.instance.pk or posted is None or getattr(self, "_claimed", False):
+            return
+        model = type(self.instance)
+        claimed = model.objects.filter(pk=self.instance.pk, version=posted).update(
+            version=F("version") + 1
+        )
+        if not claimed:
+            raise VersionConflict
+        self.instance.version = posted + 1
+        self._claimed = True
