@@ -11,7 +11,6 @@ from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
@@ -22,7 +21,7 @@ from ideology_review.lib.periods import QUARTER_NAMES, quarter_of
 from reports import exports as report_exports
 from reports.models import GeneratedFile, QuarterlyReport
 
-from . import ledgers
+from . import ledgers, services
 from .access import (
     get_attachment_for_user,
     get_evidence_for_user,
@@ -195,10 +194,7 @@ def meeting_create(request):
     organisation, editable = _organisation_for_new_record(request)
     form = MeetingForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
-        meeting = form.save(commit=False)
-        meeting.created_by = request.user
-        meeting.save()
-        form.save_m2m()
+        meeting = services.meeting_create(form=form, by=request.user)
         _report_cleaned_text(request, form)
         messages.success(request, "操作成功：会议已登记。")
         return redirect(meeting)
@@ -311,19 +307,12 @@ def meeting_edit(request, pk):
     form = MeetingForm(request.POST or None, instance=meeting, organisation=meeting.organisation)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                # Confirmed in the meantime? Then nothing is written (and nothing is
-                # lost on screen: the user is told, the record stays as confirmed).
-                current = Meeting.objects.select_for_update().get(pk=meeting.pk)
-                if current.is_confirmed:
-                    messages.error(request, LOCKED_MESSAGE + "您填写的内容未保存。")
-                    return redirect(meeting)
-                edited = form.save(commit=False)  # claims the version
-                edited.save(
-                    update_fields=[f for f in form.Meta.fields if f != "attendees"]
-                    + ["year", "quarter", "updated_at"]
-                )
-                form.save_m2m()
+            services.meeting_update(meeting=meeting, form=form)
+        except services.RecordLocked:
+            # Confirmed in the meantime: nothing is written (and nothing is lost
+            # on screen: the user is told, the record stays as confirmed).
+            messages.error(request, LOCKED_MESSAGE + "您填写的内容未保存。")
+            return redirect(meeting)
         except VersionConflict:
             form.add_error(None, CONFLICT)
         else:
@@ -341,10 +330,11 @@ def meeting_edit(request, pk):
 @require_POST
 def meeting_delete(request, pk):
     meeting = get_meeting_for_user(request.user, pk, manage=True)
-    if meeting.is_confirmed:
+    try:
+        services.meeting_delete(meeting=meeting)
+    except services.RecordLocked:
         messages.error(request, "已确认的会议记录不能删除。")
         return redirect(meeting)
-    meeting.delete()
     messages.success(request, "操作成功：会议已删除。")
     return redirect("meetings:list")
 
@@ -353,18 +343,7 @@ def meeting_delete(request, pk):
 @require_POST
 def meeting_confirm(request, pk):
     meeting = get_meeting_for_user(request.user, pk, manage=True)
-    updated = Meeting.objects.filter(pk=meeting.pk, status=Meeting.Status.DRAFT).update(
-        status=Meeting.Status.CONFIRMED, confirmed_at=timezone.now(), confirmed_by=request.user
-    )
-    if updated:
-        # A queryset update sends no signal: the audit row is written here.
-        audit.record(
-            meeting,
-            event="确认会议记录",
-            request=request,
-            action=audit.UPDATE,
-            changes={"status": ["草稿", "已确认"]},
-        )
+    if services.meeting_confirm(meeting=meeting, by=request.user, request=request):
         messages.success(request, "操作成功：会议记录已确认，记录已锁定。")
     else:
         messages.info(request, "会议记录此前已确认。")
@@ -380,10 +359,11 @@ def attachment_upload(request, pk):
         return redirect(meeting)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
-        attachment = form.save(commit=False)
-        attachment.meeting = meeting
-        attachment.uploaded_by = request.user
-        attachment.save()
+        try:
+            services.attachment_add(meeting=meeting, form=form, by=request.user)
+        except services.RecordLocked:
+            messages.error(request, LOCKED_MESSAGE)
+            return redirect(meeting)
         messages.success(request, "操作成功：附件已上传。")
     else:
         for errors in form.errors.values():
@@ -781,14 +761,14 @@ def ledger_export(request, kind):
             筛选=query,
             条件=summary,
         )
-        file, new = report_exports.record_ledger(
+        file, new = ledgers.record_export(
             kind=kind, filters=filters, summary=summary, by=request.user
         )
     if not new:
         messages.info(request, "相同筛选条件的台账正在导出，完成后可在下方下载。")
         return redirect(target)
     try:
-        file = report_exports.queue_ledger(file)
+        file = ledgers.queue_export(file)
     except report_exports.ExportError as error:
         messages.error(request, error.message)
         return redirect(target)
