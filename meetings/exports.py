@@ -1,5 +1,5 @@
 """导出台账: the ledgers as XLSX, read from the database in chunks (in the
-Celery worker: reports.rendering.render_ledger)."""
+Celery worker: meetings.ledgers.render_export)."""
 
 import tempfile
 

@@ -5,12 +5,24 @@ The pages build their queryset here from the request's filters, and so does
 in the requester's scope (`for_user`), whoever runs the code.
 """
 
+import logging
+
+from celery import current_app
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import InterfaceError
+from django.db import OperationalError as DatabaseError
+
+from reports import exports, files, rendering
+from reports.models import GeneratedFile
+
 from .access import get_scope
 from .exports import findings_xlsx, measures_xlsx
 from .forms import LedgerFilterForm, filter_findings, filter_measures
 from .models import Finding, Measure, Organisation, Person
 
 KINDS = {"findings": "问题台账", "measures": "整改台账"}
+Status = GeneratedFile.Status
+log = logging.getLogger(__name__)
 
 
 def visible_people(user):
@@ -93,3 +105,72 @@ def write_xlsx(kind, user, filters):
     """The ledger as an XLSX in an open temporary file (at its start)."""
     writer = findings_xlsx if kind == "findings" else measures_xlsx
     return writer(rows(kind, user, filters))
+
+
+# ---------------------------------------------------------------------------
+# 导出台账: a Celery task builds the XLSX in the requester's scope; the web side
+# records and queues it (through reports' generated files, the same status
+# block as a DOCX), the worker side renders it.
+# ---------------------------------------------------------------------------
+
+
+def record_export(*, kind, filters, summary, by):
+    """The file record of a ledger export (the caller commits it, then calls
+    queue_export). Returns (file, new): a click repeated while the same export
+    is still queued or running gets that one, not a second one."""
+    key = files.content_key("ledger", by.pk, kind, filters)
+    existing = (
+        GeneratedFile.objects.filter(
+            kind=GeneratedFile.Kind.LEDGER,
+            requested_by=by,
+            content_key=key,
+            status__in=(Status.QUEUED, Status.RUNNING),
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if existing is not None:
+        return existing, False
+    label = summary if len(summary) <= 50 else summary[:49] + "…"
+    file = GeneratedFile.objects.create(
+        kind=GeneratedFile.Kind.LEDGER,
+        organisation=None,
+        version_label=label,
+        content={"ledger": kind, "filters": filters, "summary": summary},
+        content_key=key,
+        filename=f"{KINDS[kind]}.xlsx",
+        requested_by=by,
+    )
+    return file, True
+
+
+def queue_export(file):
+    """Queue the ledger's task; the record must be committed (a worker reads it)."""
+    exports.enqueue(current_app.tasks[exports.LEDGER_TASK], file)
+    file.refresh_from_db()
+    return file
+
+
+def render_export(file_id):
+    """Build one ledger's XLSX (idempotent: a done file is left as it is)."""
+    file = rendering.claim(file_id)
+    if file is None:
+        return None
+    user = file.requested_by
+    try:
+        if user is None or not user.is_active:
+            rendering.fail(file, "申请人的账号已停用，台账未生成。")
+        else:
+            with write_xlsx(file.content["ledger"], user, file.content["filters"]) as payload:
+                rendering.store(file, payload)
+    except SoftTimeLimitExceeded:
+        rendering.fail(file, "生成超时，请缩小筛选范围后重试。")
+    except (OSError, ConnectionError, DatabaseError, InterfaceError):
+        # Transient (disk, database connection): put it back and let the task retry.
+        GeneratedFile.objects.filter(pk=file.pk).update(status=Status.QUEUED)
+        raise
+    except Exception as error:  # any other failure is reported, never swallowed silently
+        log.exception("ledger file %s failed", file.pk)
+        rendering.fail(file, f"生成失败：{type(error).__name__}：{error}"[:500])
+    file.save()
+    return file

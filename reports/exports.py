@@ -8,24 +8,24 @@ reports.rendering."""
 
 import logging
 
+from celery import current_app
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from ideology_review.lib.periods import QUARTER_NAMES
 from meetings.access import get_scope
-from meetings.ledgers import KINDS as LEDGER_KINDS
 
 from .files import approved_reports, content_key, report_file
 from .models import GeneratedFile
 from .tasks import (
     task_build_quarter_bundle,
-    task_render_ledger_xlsx,
     task_render_report_docx,
 )
 
 log = logging.getLogger(__name__)
 Status = GeneratedFile.Status
 QUEUE_UNAVAILABLE = "导出服务暂时无法连接任务队列，报告内容未受任何影响，请稍后重试。"
+LEDGER_TASK = "meetings.render_ledger_xlsx"
 LEDGER_UNAVAILABLE = "导出服务暂时无法连接任务队列，台账未能导出，其他内容未受影响，请稍后重试。"
 
 
@@ -35,7 +35,7 @@ class ExportError(Exception):
         self.message = message
 
 
-def _enqueue(task, file):
+def enqueue(task, file):
     """Queue the file's task (its record is committed already: the calling views are
     non-atomic); a broker that is down fails fast and the record says why."""
     message = LEDGER_UNAVAILABLE if file.kind == GeneratedFile.Kind.LEDGER else QUEUE_UNAVAILABLE
@@ -54,7 +54,7 @@ def request_report_docx(*, report, by):
     report.refresh_from_db(fields=["status", "round"])  # the caller's copy may be stale
     file, new = report_file(report, by)
     if new:
-        _enqueue(task_render_report_docx, file)
+        enqueue(task_render_report_docx, file)
     elif file.status == Status.FAILED:
         retry_file(file=file, by=by)
     return file
@@ -64,48 +64,14 @@ def retry_file(*, file, by):
     if file.status != Status.FAILED:
         return file
     GeneratedFile.objects.filter(pk=file.pk).update(status=Status.QUEUED, error="")
-    task = {
-        GeneratedFile.Kind.REPORT: task_render_report_docx,
-        GeneratedFile.Kind.LEDGER: task_render_ledger_xlsx,
-    }.get(file.kind, task_build_quarter_bundle)
-    _enqueue(task, file)
-    file.refresh_from_db()
-    return file
-
-
-def record_ledger(*, kind, filters, summary, by):
-    """The file record of a ledger export (the caller commits it, then calls
-    queue_ledger). Returns (file, new): a click repeated while the same export
-    is still queued or running gets that one, not a second one."""
-    key = content_key("ledger", by.pk, kind, filters)
-    existing = (
-        GeneratedFile.objects.filter(
-            kind=GeneratedFile.Kind.LEDGER,
-            requested_by=by,
-            content_key=key,
-            status__in=(Status.QUEUED, Status.RUNNING),
-        )
-        .order_by("-pk")
-        .first()
-    )
-    if existing is not None:
-        return existing, False
-    label = summary if len(summary) <= 50 else summary[:49] + "…"
-    file = GeneratedFile.objects.create(
-        kind=GeneratedFile.Kind.LEDGER,
-        organisation=None,
-        version_label=label,
-        content={"ledger": kind, "filters": filters, "summary": summary},
-        content_key=key,
-        filename=f"{LEDGER_KINDS[kind]}.xlsx",
-        requested_by=by,
-    )
-    return file, True
-
-
-def queue_ledger(file):
-    """Queue the ledger's task; the record must be committed (a worker reads it)."""
-    _enqueue(task_render_ledger_xlsx, file)
+    if file.kind == GeneratedFile.Kind.LEDGER:
+        # A 台账 is meetings' task: looked up by its name, so reports never imports meetings.
+        task = current_app.tasks[LEDGER_TASK]
+    elif file.kind == GeneratedFile.Kind.REPORT:
+        task = task_render_report_docx
+    else:
+        task = task_build_quarter_bundle
+    enqueue(task, file)
     file.refresh_from_db()
     return file
 
@@ -137,5 +103,5 @@ def request_quarter_bundle(*, department, year, quarter, by):
         "分析研判报告.zip",
         requested_by=by,
     )
-    _enqueue(task_build_quarter_bundle, file)
+    enqueue(task_build_quarter_bundle, file)
     return file

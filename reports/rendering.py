@@ -14,13 +14,11 @@ from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import InterfaceError, transaction
-from django.db import OperationalError as DatabaseError
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from ideology_review.lib.periods import QUARTER_NAMES, cn_date
-from meetings.ledgers import write_xlsx
 from meetings.models import today
 
 from . import statistics
@@ -37,7 +35,7 @@ def _queue(task_name, file_id):
     current_app.tasks[task_name].delay(file_id=file_id)
 
 
-def _claim(file_id):
+def claim(file_id):
     """Mark the file as being rendered; None if it is gone or already done
     (a redelivered task after the work was committed)."""
     with transaction.atomic():
@@ -51,7 +49,7 @@ def _claim(file_id):
     return file
 
 
-def _store(file, payload_file):
+def store(file, payload_file):
     """Save the rendered bytes (a file object), fingerprint them, mark done."""
     digest = hashlib.sha256()
     for chunk in iter(lambda: payload_file.read(1 << 20), b""):
@@ -64,7 +62,7 @@ def _store(file, payload_file):
     file.finished_at = timezone.now()
 
 
-def _fail(file, message):
+def fail(file, message):
     file.status = Status.FAILED
     file.error = message
     file.finished_at = timezone.now()
@@ -72,7 +70,7 @@ def _fail(file, message):
 
 def render_file(file_id):
     """Render one report file (idempotent: a done file is left as it is)."""
-    file = _claim(file_id)
+    file = claim(file_id)
     if file is None:
         return None
     try:
@@ -82,16 +80,16 @@ def render_file(file_id):
             layout,
             Properties(author=file.organisation.name, created=file.created_at),
         )
-        _store(file, ContentFile(payload))
+        store(file, ContentFile(payload))
     except SoftTimeLimitExceeded:
-        _fail(file, "生成超时，请稍后重试。")
+        fail(file, "生成超时，请稍后重试。")
     except (OSError, ConnectionError):
         # Transient (disk, database connection): put it back and let the task retry.
         GeneratedFile.objects.filter(pk=file.pk).update(status=Status.QUEUED)
         raise
     except Exception as error:  # any other failure is reported, never swallowed silently
         log.exception("rendering file %s failed", file.pk)
-        _fail(file, f"生成失败：{type(error).__name__}：{error}"[:500])
+        fail(file, f"生成失败：{type(error).__name__}：{error}"[:500])
     with transaction.atomic():
         file.save()
         if file.bundle_id:
@@ -109,34 +107,9 @@ def _member_finished(bundle_id):
         transaction.on_commit(lambda: _queue("reports.finish_quarter_bundle", bundle_id))
 
 
-def render_ledger(file_id):
-    """Build one ledger's XLSX (idempotent: a done file is left as it is)."""
-    file = _claim(file_id)
-    if file is None:
-        return None
-    user = file.requested_by
-    try:
-        if user is None or not user.is_active:
-            _fail(file, "申请人的账号已停用，台账未生成。")
-        else:
-            with write_xlsx(file.content["ledger"], user, file.content["filters"]) as payload:
-                _store(file, payload)
-    except SoftTimeLimitExceeded:
-        _fail(file, "生成超时，请缩小筛选范围后重试。")
-    except (OSError, ConnectionError, DatabaseError, InterfaceError):
-        # Transient (disk, database connection): put it back and let the task retry.
-        GeneratedFile.objects.filter(pk=file.pk).update(status=Status.QUEUED)
-        raise
-    except Exception as error:  # any other failure is reported, never swallowed silently
-        log.exception("ledger file %s failed", file.pk)
-        _fail(file, f"生成失败：{type(error).__name__}：{error}"[:500])
-    file.save()
-    return file
-
-
 def build_bundle(file_id):
     """Queue a render for every approved report not rendered yet; finish at once if none."""
-    bundle = _claim(file_id)
+    bundle = claim(file_id)
     if bundle is None:
         return None
     pending = []
@@ -190,12 +163,12 @@ def finish_bundle(file_id):
                     ),
                 )
             tmp.seek(0)
-            _store(bundle, tmp)
+            store(bundle, tmp)
             if missing:
                 bundle.error = "以下报告未能生成，未包含在压缩包中：" + "、".join(missing)
         except Exception as error:
             log.exception("bundle %s failed", bundle.pk)
-            _fail(bundle, f"生成失败：{type(error).__name__}：{error}"[:500])
+            fail(bundle, f"生成失败：{type(error).__name__}：{error}"[:500])
         bundle.save()
     return bundle
 

@@ -57,14 +57,3 @@ def task_finish_quarter_bundle(self, *, file_id):
         rendering.finish_bundle(file_id)
     except TRANSIENT as error:
         _retry(self, error)
-
-
-@shared_task(
-    name="reports.render_ledger_xlsx", **{**OPTIONS, "soft_time_limit": 600, "time_limit": 660}
-)
-def task_render_ledger_xlsx(self, *, file_id):
-    """Build one 导出台账 XLSX in the requester's scope (a province's ledger takes seconds)."""
-    try:
-        rendering.render_ledger(file_id)
-    except TRANSIENT as error:
-        _retry(self, error)

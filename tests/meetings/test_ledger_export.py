@@ -10,8 +10,9 @@ from auditlog.models import LogEntry
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from meetings import ledgers
+from meetings import tasks as meetings_tasks
 from meetings.models import Finding, Measure
-from reports import exports, rendering
 from reports.models import GeneratedFile
 
 from ..documents import export_ledger
@@ -54,14 +55,14 @@ def test_the_worker_applies_the_scope_whatever_the_recorded_filters(world):
     """Filters naming another branch (not offered to her, so never recorded by the
     page) still give the secretary nothing of it: the scope is applied in the worker."""
     findings(world)
-    file, new = exports.record_ledger(
+    file, new = ledgers.record_export(
         kind="findings",
         filters={"organisation": world.other_branch.pk},
         summary="党组织：医院",
         by=world.secretary,
     )
     assert new
-    rendering.render_ledger(file.pk)
+    ledgers.render_export(file.pk)
     file.refresh_from_db()
     assert file.status == Status.DONE
     with file.file.open("rb") as handle:
@@ -112,7 +113,7 @@ def test_the_page_shows_the_finished_export_at_once_and_keeps_the_filters(client
 
 def test_a_queued_export_polls_and_a_repeated_click_queues_nothing_more(client, world):
     client.force_login(world.secretary)
-    file, _ = exports.record_ledger(
+    file, _ = ledgers.record_export(
         kind="measures", filters={"year": 2026}, summary="2026年", by=world.secretary
     )
     body = client.get(reverse("meetings:measure_ledger"), {"year": 2026}).content.decode()
@@ -124,7 +125,7 @@ def test_a_queued_export_polls_and_a_repeated_click_queues_nothing_more(client, 
     assert "相同筛选条件的台账正在导出" in response.content.decode()
     assert GeneratedFile.objects.count() == 1
     # the status block fills in once the worker is done
-    rendering.render_ledger(file.pk)
+    ledgers.render_export(file.pk)
     body = client.get(reverse("reports:file_status", args=[file.pk])).content.decode()
     assert "已生成" in body and "hx-trigger" not in body and "下载" in body
 
@@ -133,7 +134,7 @@ def test_a_queued_export_polls_and_a_repeated_click_queues_nothing_more(client, 
 def test_only_the_requester_sees_downloads_or_retries_a_ledger(client, world, persona):
     client.force_login(world.secretary)
     file, _ = export_ledger(client, "findings")
-    failed, _ = exports.record_ledger(kind="measures", filters={}, summary="", by=world.secretary)
+    failed, _ = ledgers.record_export(kind="measures", filters={}, summary="", by=world.secretary)
     GeneratedFile.objects.filter(pk=failed.pk).update(status=Status.FAILED, error="x")
     client.force_login(getattr(world, persona))  # a colleague of the branch, too
     assert client.get(reverse("reports:file_download", args=[file.pk])).status_code == 404
@@ -147,7 +148,7 @@ def test_only_the_requester_sees_downloads_or_retries_a_ledger(client, world, pe
 
 def test_the_requester_retries_a_failed_export(client, world):
     client.force_login(world.secretary)
-    file, _ = exports.record_ledger(kind="findings", filters={}, summary="", by=world.secretary)
+    file, _ = ledgers.record_export(kind="findings", filters={}, summary="", by=world.secretary)
     GeneratedFile.objects.filter(pk=file.pk).update(status=Status.FAILED, error="生成超时")
     body = client.get(reverse("meetings:finding_ledger")).content.decode()
     assert "生成失败" in body and "生成超时" in body and "重试" in body
@@ -194,11 +195,9 @@ def test_the_export_is_committed_before_its_task_is_queued(client, world, monkey
     transaction open around it (the record and its audit row are committed)."""
     from django.db import connection
 
-    from reports import tasks
-
     sent = []
     monkeypatch.setattr(
-        tasks.task_render_ledger_xlsx,
+        meetings_tasks.task_render_ledger_xlsx,
         "delay",
         lambda **kwargs: sent.append((len(connection.atomic_blocks), kwargs)),
     )

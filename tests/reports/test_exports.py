@@ -268,7 +268,7 @@ def test_a_real_worker_builds_a_ledger_export(worker, world, client):
         assert process.poll() is None, log.read_text()
         time.sleep(0.3)
     assert file.status == Status.DONE, (file.error, log.read_text())
-    assert "reports.render_ledger_xlsx" in log.read_text()  # it ran in the worker
+    assert "meetings.render_ledger_xlsx" in log.read_text()  # it ran in the worker
     body = client.get(reverse("meetings:finding_ledger")).content.decode()
     assert f'id="file-{file.pk}"' in body and 'data-status="done"' in body
     download = client.get(reverse("reports:file_download", args=[file.pk]))

@@ -1,0 +1,18 @@
+"""Celery tasks of meetings: thin, like reports.tasks."""
+
+from celery import shared_task
+
+from reports.tasks import OPTIONS, TRANSIENT, _retry
+
+from . import ledgers
+
+
+@shared_task(
+    name="meetings.render_ledger_xlsx", **{**OPTIONS, "soft_time_limit": 600, "time_limit": 660}
+)
+def task_render_ledger_xlsx(self, *, file_id):
+    """Build one 导出台账 XLSX in the requester's scope (a province's ledger takes seconds)."""
+    try:
+        ledgers.render_export(file_id)
+    except TRANSIENT as error:
+        _retry(self, error)
