@@ -63,9 +63,6 @@ class Scope:
             q |= Q(**{path_lookup: path})
         return q
 
-    def role_in(self, organisation_id):
-        return self.roles.get(organisation_id)
-
     def can_edit(self, organisation_id):
         return self.roles.get(organisation_id) in WRITE_ROLES
 

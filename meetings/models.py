@@ -125,10 +125,6 @@ class Organisation(models.Model):
     def self_name(self):
         return self.self_reference or self.SELF_REFERENCE.get(self.unit_type, "我支部")
 
-    @property
-    def is_propaganda_department(self):
-        return self.org_type == self.OrgType.PROPAGANDA
-
 
 class Person(models.Model):
     name = SafeCharField(_("姓名"), max_length=50)
@@ -702,12 +698,6 @@ class Measure(models.Model):
     @property
     def display_status(self):
         return self.OVERDUE if self.is_overdue else self.status
-
-    @property
-    def deadline_text(self):
-        if self.long_term:
-            return "长期坚持"
-        return self.deadline
 
 
 class MeasureEvidence(models.Model):

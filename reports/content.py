@@ -13,6 +13,7 @@ import re
 from ideology_review.lib.periods import cn_date
 from ideology_review.lib.text import chinese_numeral, document_heading, document_text
 
+from .assembly import report_findings
 from .models import ReportItem
 
 S = ReportItem.Section
@@ -140,8 +141,6 @@ def ledger_rows(report, problem_items=()):
     """附件 整改落实台账: the quarter's findings marked 纳入报告 with their
     measures, in the order of the body's problems (the same problem raised at
     two meetings is one row with the measures of both)."""
-    from .assembly import report_findings
-
     findings = report_findings(report)
     position = {item.source_key: index for index, item in enumerate(problem_items)}
     findings.sort(key=lambda f: position.get(f"finding:{f.pk}", len(position)))

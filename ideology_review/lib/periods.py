@@ -47,10 +47,6 @@ def quarter_of(date):
     return Period.of(date).quarter
 
 
-def quarter_bounds(year, quarter):
-    return Period(year, quarter).bounds()
-
-
 def cn_date(date):
     """GB/T 9704 成文日期 and every date in a document: Arabic numerals, no zero
     padding (2026年9月28日)."""
