@@ -11,10 +11,13 @@ that a confirmation under way is waited for and then refuses the write: a
 status read earlier, before the lock, may already be stale.
 """
 
+from auditlog.context import disable_auditlog
+from auditlog.diff import model_instance_diff
 from django.db import transaction
 from django.utils import timezone
 
 from ideology_review import audit
+from reports.models import QuarterlyReport
 
 from .models import Meeting
 
@@ -94,3 +97,111 @@ def attachment_add(*, meeting, form, by):
         attachment.uploaded_by = by
         attachment.save()
     return attachment
+
+
+def finding_create(*, form, by, meeting=None):
+    """A finding of a draft meeting (numbered after the others), or one found
+    elsewhere (另行发现, meeting=None)."""
+    with transaction.atomic():
+        _lock_draft(meeting)  # also keeps two findings added at once from sharing a number
+        finding = form.save(commit=False)
+        finding.created_by = by
+        if meeting is not None:
+            finding.order = meeting.findings.count() + 1
+        finding.save()
+    return finding
+
+
+def finding_update(*, finding, form):
+    with transaction.atomic():
+        _lock_draft(finding.meeting)
+        return form.save()  # claims the version
+
+
+def finding_delete(*, finding):
+    with transaction.atomic():
+        _lock_draft(finding.meeting)
+        finding.delete()
+
+
+def measure_create(*, finding, form):
+    with transaction.atomic():
+        _lock_draft(finding.meeting)
+        measure = form.save(commit=False)
+        measure.finding = finding
+        measure.order = finding.measures.count() + 1
+        measure.save()
+    return measure
+
+
+def measure_update(*, measure, form, progress_only=False):
+    """A measure of a draft meeting, or only its progress (整改进展), which
+    goes on after the record is confirmed."""
+    with transaction.atomic():
+        if not progress_only:
+            _lock_draft(measure.finding.meeting)
+        return form.save()  # claims the version
+
+
+def measure_delete(*, measure):
+    with transaction.atomic():
+        _lock_draft(measure.finding.meeting)
+        measure.delete()
+
+
+def evidence_add(*, measure, form, by):
+    """佐证材料 of a measure: evidence of progress, also after confirmation."""
+    evidence = form.save(commit=False)
+    evidence.measure = measure
+    evidence.uploaded_by = by
+    evidence.save()
+    return evidence
+
+
+# ---------------------------------------------------------------------------
+# 更正: a confirmed record corrected by the secretary, with a reason, as long
+# as its quarter's report has not been approved.
+# ---------------------------------------------------------------------------
+
+
+class CorrectionRefused(Exception):
+    """The quarter's report has been approved: its records are closed."""
+
+
+def quarter_approved(record, *, lock=False):
+    """Has the quarter of this meeting or finding an approved report? Then its
+    records are part of what the propaganda department accepted: no 更正."""
+    reports = QuarterlyReport.objects.filter(
+        organisation_id=record.organisation_id, year=record.year, quarter=record.quarter
+    )
+    if lock:
+        # Wait for an approval under way (it locks the report row) and see its outcome.
+        return any(r.status == QuarterlyReport.Status.APPROVED for r in reports.select_for_update())
+    return reports.filter(status=QuarterlyReport.Status.APPROVED).exists()
+
+
+def record_correct(*, form, finding, by, request=None):
+    """更正 a confirmed finding or measure (the form's instance): under a row
+    lock, against the version the form was opened at, with one audit row
+    holding every changed field (old → new) and the 更正说明. CorrectionRefused
+    if the quarter's report was approved, VersionConflict on a lost race."""
+    model = type(form.instance)
+    with transaction.atomic():
+        before = model.objects.select_for_update().get(pk=form.instance.pk)
+        if quarter_approved(finding, lock=True):
+            raise CorrectionRefused
+        form.claim_version()
+        # The signal-written row would hold the changes without the reason:
+        # this one row holds both.
+        with disable_auditlog():
+            corrected = form.save()
+        audit.record(
+            corrected,
+            event="更正",
+            request=request,
+            actor=by,
+            action=audit.UPDATE,
+            changes=model_instance_diff(before, corrected),
+            更正说明=form.cleaned_data["reason"],
+        )
+    return corrected

@@ -1,7 +1,5 @@
 from urllib.parse import urlencode
 
-from auditlog.context import disable_auditlog
-from auditlog.diff import model_instance_diff
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -50,6 +48,7 @@ from .models import (
 
 PAGE_SIZE = 20
 LOCKED_MESSAGE = "会议记录已确认，除整改进展外不能再修改。"
+UNSAVED = LOCKED_MESSAGE + "您填写的内容未保存。"
 CORRECTION_REFUSED = "该问题已纳入已通过的季度报告，不能更正。"
 
 
@@ -59,16 +58,11 @@ def _redirect(request, url):
     return redirect(url)
 
 
-def save_versioned(form, save):
-    """Save a versioned form; on a lost race keep the input and say why."""
-    try:
-        with transaction.atomic():
-            form.claim_version()
-            save()
-    except VersionConflict:
-        form.add_error(None, CONFLICT)
-        return False
-    return True
+def _refuse_locked(request, record, message=LOCKED_MESSAGE):
+    """The record is confirmed (a service found it so under the lock, or the
+    page did before): say so and go back to it."""
+    messages.error(request, message)
+    return _redirect(request, record.get_absolute_url())
 
 
 def _report_cleaned_text(request, form):
@@ -228,22 +222,12 @@ def _findings_context(request, findings_qs, *, meeting=None, finding=None):
         "can_edit": scope.can_edit(record.organisation_id),
         "locked": locked,
         "can_correct": (
-            locked and scope.can_manage(record.organisation_id) and not _quarter_approved(record)
+            locked
+            and scope.can_manage(record.organisation_id)
+            and not services.quarter_approved(record)
         ),
         "section_url": record.get_absolute_url(),
     }
-
-
-def _quarter_approved(record, *, lock=False):
-    """Has the quarter of this meeting or finding an approved report? Then its
-    records are part of what the propaganda department accepted: no 更正."""
-    reports = QuarterlyReport.objects.filter(
-        organisation_id=record.organisation_id, year=record.year, quarter=record.quarter
-    )
-    if lock:
-        # Wait for an approval under way (it locks the report row) and see its outcome.
-        return any(r.status == QuarterlyReport.Status.APPROVED for r in reports.select_for_update())
-    return reports.filter(status=QuarterlyReport.Status.APPROVED).exists()
 
 
 def _mark_corrections(findings):
@@ -311,7 +295,7 @@ def meeting_edit(request, pk):
         except services.RecordLocked:
             # Confirmed in the meantime: nothing is written (and nothing is lost
             # on screen: the user is told, the record stays as confirmed).
-            messages.error(request, LOCKED_MESSAGE + "您填写的内容未保存。")
+            messages.error(request, UNSAVED)
             return redirect(meeting)
         except VersionConflict:
             form.add_error(None, CONFLICT)
@@ -439,10 +423,10 @@ def finding_create(request, pk):
         return _redirect(request, meeting.get_absolute_url())
     form = FindingForm(request.POST or None, organisation=meeting.organisation, meeting=meeting)
     if request.method == "POST" and form.is_valid():
-        finding = form.save(commit=False)
-        finding.created_by = request.user
-        finding.order = meeting.findings.count() + 1
-        finding.save()
+        try:
+            services.finding_create(form=form, by=request.user, meeting=meeting)
+        except services.RecordLocked:
+            return _refuse_locked(request, meeting, UNSAVED)
         _report_cleaned_text(request, form)
         messages.success(request, "操作成功：问题已新增。")
         return _render_findings(request, meeting=meeting)
@@ -461,9 +445,7 @@ def finding_create_standalone(request):
     organisation, editable = _organisation_for_new_record(request)
     form = FindingForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
-        finding = form.save(commit=False)
-        finding.created_by = request.user
-        finding.save()
+        finding = services.finding_create(form=form, by=request.user)
         _report_cleaned_text(request, form)
         messages.success(request, "操作成功：问题已新增。")
         return redirect(finding)
@@ -498,10 +480,17 @@ def finding_edit(request, pk):
         organisation=finding.organisation,
         meeting=finding.meeting,
     )
-    if request.method == "POST" and form.is_valid() and save_versioned(form, form.save):
-        _report_cleaned_text(request, form)
-        messages.success(request, "操作成功：问题已保存。")
-        return _render_findings(request, meeting=finding.meeting, finding=finding)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.finding_update(finding=finding, form=form)
+        except services.RecordLocked:
+            return _refuse_locked(request, back, UNSAVED)
+        except VersionConflict:
+            form.add_error(None, CONFLICT)
+        else:
+            _report_cleaned_text(request, form)
+            messages.success(request, "操作成功：问题已保存。")
+            return _render_findings(request, meeting=finding.meeting, finding=finding)
     context = {
         "form": form,
         "action": reverse("meetings:finding_edit", args=[finding.pk]),
@@ -516,10 +505,10 @@ def finding_edit(request, pk):
 def finding_delete(request, pk):
     finding = get_finding_for_user(request.user, pk, write=True)
     meeting = finding.meeting
-    if finding.is_locked:
-        messages.error(request, LOCKED_MESSAGE)
-        return _redirect(request, meeting.get_absolute_url())
-    finding.delete()
+    try:
+        services.finding_delete(finding=finding)
+    except services.RecordLocked:
+        return _refuse_locked(request, meeting)
     messages.success(request, "操作成功：问题已删除。")
     if meeting is None:
         return _redirect(request, reverse("meetings:finding_ledger"))
@@ -536,10 +525,10 @@ def measure_create(request, pk):
         return _redirect(request, back.get_absolute_url())
     form = MeasureForm(request.POST or None, organisation=finding.organisation)
     if request.method == "POST" and form.is_valid():
-        measure = form.save(commit=False)
-        measure.finding = finding
-        measure.order = finding.measures.count() + 1
-        measure.save()
+        try:
+            services.measure_create(finding=finding, form=form)
+        except services.RecordLocked:
+            return _refuse_locked(request, back, UNSAVED)
         _report_cleaned_text(request, form)
         messages.success(request, "操作成功：整改措施已新增。")
         return _render_findings(request, meeting=finding.meeting, finding=finding)
@@ -562,10 +551,17 @@ def measure_edit(request, pk):
     form_class = MeasureProgressForm if finding.is_locked else MeasureForm
     kwargs = {} if finding.is_locked else {"organisation": finding.organisation}
     form = form_class(request.POST or None, instance=measure, **kwargs)
-    if request.method == "POST" and form.is_valid() and save_versioned(form, form.save):
-        _report_cleaned_text(request, form)
-        messages.success(request, "操作成功：整改措施已保存。")
-        return _render_findings(request, meeting=finding.meeting, finding=finding)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.measure_update(measure=measure, form=form, progress_only=finding.is_locked)
+        except services.RecordLocked:
+            return _refuse_locked(request, back, UNSAVED)
+        except VersionConflict:
+            form.add_error(None, CONFLICT)
+        else:
+            _report_cleaned_text(request, form)
+            messages.success(request, "操作成功：整改措施已保存。")
+            return _render_findings(request, meeting=finding.meeting, finding=finding)
     context = {
         "form": form,
         "action": reverse("meetings:measure_edit", args=[measure.pk]),
@@ -580,10 +576,10 @@ def measure_edit(request, pk):
 def measure_delete(request, pk):
     measure = get_measure_for_user(request.user, pk, write=True)
     finding = measure.finding
-    if finding.is_locked:
-        messages.error(request, LOCKED_MESSAGE)
-        return _redirect(request, (finding.meeting or finding).get_absolute_url())
-    measure.delete()
+    try:
+        services.measure_delete(measure=measure)
+    except services.RecordLocked:
+        return _refuse_locked(request, finding.meeting or finding)
     messages.success(request, "操作成功：整改措施已删除。")
     return _render_findings(request, meeting=finding.meeting, finding=finding)
 
@@ -594,30 +590,13 @@ def measure_delete(request, pk):
 # ---------------------------------------------------------------------------
 
 
-def save_correction(request, form, finding):
-    """Write a correction: under a row lock, against the version the form was
-    opened at, with one audit row holding every changed field (old → new) and
-    the 更正说明. False (with the reason on the form) if it was refused."""
-    model = type(form.instance)
+def _save_correction(request, form, finding):
+    """False (with the reason on the form) if the correction was refused."""
     try:
-        with transaction.atomic():
-            before = model.objects.select_for_update().get(pk=form.instance.pk)
-            if _quarter_approved(finding, lock=True):
-                form.add_error(None, CORRECTION_REFUSED)
-                return False
-            form.claim_version()
-            # The signal-written row would hold the changes without the reason:
-            # this one row holds both.
-            with disable_auditlog():
-                corrected = form.save()
-            audit.record(
-                corrected,
-                event="更正",
-                request=request,
-                action=audit.UPDATE,
-                changes=model_instance_diff(before, corrected),
-                更正说明=form.cleaned_data["reason"],
-            )
+        services.record_correct(form=form, finding=finding, by=request.user, request=request)
+    except services.CorrectionRefused:
+        form.add_error(None, CORRECTION_REFUSED)
+        return False
     except VersionConflict:
         form.add_error(None, CONFLICT)
         return False
@@ -629,11 +608,11 @@ def _correct(request, *, obj, finding, form_class, template, slot, **form_kwargs
     if not finding.is_locked:
         messages.info(request, "会议记录尚未确认，可直接编辑。")
         return _redirect(request, back)
-    if _quarter_approved(finding):
+    if services.quarter_approved(finding):
         messages.error(request, CORRECTION_REFUSED)
         return _redirect(request, back)
     form = form_class(request.POST or None, instance=obj, **form_kwargs)
-    if request.method == "POST" and form.is_valid() and save_correction(request, form, finding):
+    if request.method == "POST" and form.is_valid() and _save_correction(request, form, finding):
         _report_cleaned_text(request, form)
         messages.success(request, "操作成功：已更正，更正说明已记入历史记录。")
         return _render_findings(request, meeting=finding.meeting, finding=finding)
@@ -684,10 +663,7 @@ def evidence_upload(request, pk):
     finding = measure.finding
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
-        evidence = form.save(commit=False)
-        evidence.measure = measure
-        evidence.uploaded_by = request.user
-        evidence.save()
+        services.evidence_add(measure=measure, form=form, by=request.user)
         messages.success(request, "操作成功：佐证材料已上传。")
     else:
         for errors in form.errors.values():
