@@ -1,12 +1,18 @@
-"""Everything that changes a quarterly report's status, and assembly.
+"""Everything that changes a quarterly report: its status, assembly and content.
 
-Each public function takes keyword-only arguments and goes through
+Each public function takes keyword-only arguments. Status changes go through
 `_transition`, which checks the move against `QuarterlyReport.TRANSITIONS`,
 checks the actor's right, locks the row, stamps times, freezes the content of
-a submission and writes a ReportEvent (审核记录).
+a submission and writes a ReportEvent (审核记录). Content writes (报告信息,
+paragraphs, 一键汇总) take the same row lock (`_editable`) and refuse a report
+that was submitted in the meantime, so that nothing is written into a report
+under review.
 """
 
+from contextlib import contextmanager
+
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from ideology_review import audit
@@ -16,7 +22,7 @@ from meetings.access import NotPermitted, check_report_action, get_scope
 from . import assembly
 from .checks import check_report
 from .content import build_report_data, round_changes
-from .models import QuarterlyReport, ReportEvent, ReportSubmission
+from .models import QuarterlyReport, ReportEvent, ReportItem, ReportSubmission
 
 Status = QuarterlyReport.Status
 Action = QuarterlyReport.Action
@@ -29,6 +35,11 @@ class ReportError(Exception):
         super().__init__(message)
         self.message = message
         self.problems = list(problems)
+
+
+class ReportLocked(ReportError):
+    """The report is no longer a draft (submitted or reviewed, perhaps a moment
+    ago): nothing was written."""
 
 
 class ActionRefused(ReportError, NotPermitted):
@@ -65,10 +76,7 @@ def report_assemble(*, report, by):
     """一键汇总: refresh the assembled parts, keep everything written by hand."""
     if not get_scope(by).can_edit(report.organisation_id):
         raise ReportError("您没有修改该报告的权限。")
-    with transaction.atomic():
-        locked = QuarterlyReport.objects.select_for_update(of=("self",)).get(pk=report.pk)
-        if not locked.is_editable:
-            raise ReportError(f"报告{locked.get_status_display()}，不能修改。")
+    with _editable(report) as locked:
         written = assembly.apply(locked, assembly.generate(locked))
         # bulk_create sends no signals: one audit row for the whole assembly.
         audit.record(locked, event="一键汇总", actor=by, action=audit.UPDATE, 生成段落=written)
@@ -195,6 +203,89 @@ def _already_done(status, action):
 
 # (action, status) pairs where the action would lead to the status the report is in.
 ALREADY_DONE = {(action, target) for (_, action), target in QuarterlyReport.TRANSITIONS.items()}
+
+
+# ---------------------------------------------------------------------------
+# Content: 报告信息 and paragraphs
+# ---------------------------------------------------------------------------
+
+
+@contextmanager
+def _editable(report):
+    """The report's row, locked for a change to its content (inside a
+    transaction); ReportLocked if it can no longer be edited."""
+    with transaction.atomic():
+        current = QuarterlyReport.objects.select_for_update(of=("self",)).get(pk=report.pk)
+        if not current.is_editable:
+            raise ReportLocked(f"报告{current.get_status_display()}，不能修改。")
+        yield current
+
+
+def report_update_info(*, report, form):
+    """报告信息 (the form's fields; VersionConflict on a lost race). A chosen
+    结束语 template replaces the closing paragraph in the same locked write."""
+    with _editable(report) as current:
+        form.claim_version()
+        # Only the form's own fields: never write back a stale status or round.
+        form.save(commit=False).save(update_fields=[*form.Meta.fields, "updated_at"])
+        template = form.cleaned_data.get("closing_template")
+        if template is not None:
+            text = assembly.CLOSING_TEMPLATES[template].format(self=report.organisation.self_name)
+            current.items.filter(section=ReportItem.Section.CLOSING, excluded=False).delete()
+            ReportItem.objects.create(
+                report=current,
+                section=ReportItem.Section.CLOSING,
+                order=10,
+                body=text,
+                source_key="closing",
+            )
+
+
+def item_add(*, report, section, form):
+    """A paragraph written by hand, after the others of its section."""
+    with _editable(report) as current:
+        item = form.save(commit=False)
+        item.report = current
+        item.section = section
+        last = current.items.filter(section=section).aggregate(m=Max("order"))["m"] or 0
+        item.order = last + 10
+        item.origin = ReportItem.Origin.MANUAL
+        item.save()
+    return item
+
+
+def item_update(*, item, form):
+    """Save an edited paragraph (VersionConflict on a lost race)."""
+    with _editable(item.report):
+        form.claim_version()
+        item = form.save(commit=False)
+        # An edited assembled paragraph becomes the secretary's own: 一键汇总 keeps it.
+        item.origin = ReportItem.Origin.MANUAL
+        item.save()
+    return item
+
+
+def item_delete(*, item):
+    with _editable(item.report):
+        item_exclude(item=item)
+
+
+def item_move(*, item, direction, by, request=None):
+    """Move a paragraph one place up or down within its section."""
+    with _editable(item.report) as current:
+        siblings = list(
+            current.items.filter(section=item.section, excluded=False).order_by("order", "pk")
+        )
+        index = siblings.index(item)
+        other = index - 1 if direction == "up" else index + 1
+        if 0 <= other < len(siblings):
+            siblings[index], siblings[other] = siblings[other], siblings[index]
+            for position, sibling in enumerate(siblings, start=1):
+                sibling.order = position * 10
+            ReportItem.objects.bulk_update(siblings, ["order"])
+            audit.record(
+                current, event="调整段落顺序", request=request, actor=by, action=audit.UPDATE
+            )
 
 
 def item_exclude(*, item):

@@ -1,11 +1,8 @@
-from contextlib import contextmanager
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Max
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,13 +31,7 @@ from .models import GeneratedFile, QuarterlyReport, ReportItem
 Status = QuarterlyReport.Status
 
 
-@contextmanager
-def locked_report(report):
-    """Lock the report row for a change to its content; yields None if it can no
-    longer be edited (submitted in the meantime)."""
-    with transaction.atomic():
-        current = QuarterlyReport.objects.select_for_update(of=("self",)).get(pk=report.pk)
-        yield current if current.is_editable else None
+UNSAVED = "报告已提交或已审核，不能修改；您填写的内容未保存。"
 
 
 def _refuse_if_locked(request, report):
@@ -198,32 +189,16 @@ def report_edit(request, pk):
         return refused
     form = ReportInfoForm(request.POST or None, instance=report)
     if request.method == "POST" and form.is_valid():
-        with locked_report(report) as current:
-            if current is None:
-                messages.error(request, "报告已提交或已审核，不能修改；您填写的内容未保存。")
-                return redirect(report)
-            # Only the form's own fields: never write back a stale status or round.
-            try:
-                form.claim_version()
-            except VersionConflict:
-                form.add_error(None, CONFLICT)
-                transaction.set_rollback(True)
-                return render(request, "reports/report_form.html", {"report": report, "form": form})
-            form.save(commit=False).save(update_fields=[*form.Meta.fields, "updated_at"])
-        template = form.cleaned_data.get("closing_template")
-        if template is not None:
-            text = CLOSING_TEMPLATES[template].format(self=report.organisation.self_name)
-            closing = report.items.filter(section=ReportItem.Section.CLOSING, excluded=False)
-            closing.delete()
-            ReportItem.objects.create(
-                report=report,
-                section=ReportItem.Section.CLOSING,
-                order=10,
-                body=text,
-                source_key="closing",
-            )
-        messages.success(request, "操作成功：报告信息已保存。")
-        return redirect(report)
+        try:
+            services.report_update_info(report=report, form=form)
+        except services.ReportLocked:
+            messages.error(request, UNSAVED)
+            return redirect(report)
+        except VersionConflict:
+            form.add_error(None, CONFLICT)
+        else:
+            messages.success(request, "操作成功：报告信息已保存。")
+            return redirect(report)
     return render(request, "reports/report_form.html", {"report": report, "form": form})
 
 
@@ -253,17 +228,11 @@ def item_create(request, pk, section):
         return refused
     form = ReportItemForm(request.POST or None, section=section)
     if request.method == "POST" and form.is_valid():
-        with locked_report(report) as current:
-            if current is None:
-                messages.error(request, "报告已提交或已审核，不能修改；您填写的内容未保存。")
-                return redirect(report)
-            item = form.save(commit=False)
-            item.report = report
-            item.section = section
-            last = report.items.filter(section=section).aggregate(m=Max("order"))["m"] or 0
-            item.order = last + 10
-            item.origin = ReportItem.Origin.MANUAL
-            item.save()
+        try:
+            item = services.item_add(report=report, section=section, form=form)
+        except services.ReportLocked:
+            messages.error(request, UNSAVED)
+            return redirect(report)
         messages.success(request, "操作成功：段落已添加。")
         return redirect(f"{report.get_absolute_url()}#item-{item.pk}")
     return render(
@@ -286,31 +255,16 @@ def item_edit(request, pk):
         return refused
     form = ReportItemForm(request.POST or None, instance=item, section=item.section)
     if request.method == "POST" and form.is_valid():
-        with locked_report(report) as current:
-            if current is None:
-                messages.error(request, "报告已提交或已审核，不能修改；您填写的内容未保存。")
-                return redirect(report)
-            try:
-                form.claim_version()
-            except VersionConflict:
-                form.add_error(None, CONFLICT)
-                transaction.set_rollback(True)
-                return render(
-                    request,
-                    "reports/item_form.html",
-                    {
-                        "report": report,
-                        "form": form,
-                        "section": item.get_section_display(),
-                        "item": item,
-                    },
-                )
-            item = form.save(commit=False)
-            # An edited assembled paragraph becomes the secretary's own: 一键汇总 keeps it.
-            item.origin = ReportItem.Origin.MANUAL
-            item.save()
-        messages.success(request, "操作成功：段落已保存。")
-        return redirect(f"{report.get_absolute_url()}#item-{item.pk}")
+        try:
+            services.item_update(item=item, form=form)
+        except services.ReportLocked:
+            messages.error(request, UNSAVED)
+            return redirect(report)
+        except VersionConflict:
+            form.add_error(None, CONFLICT)
+        else:
+            messages.success(request, "操作成功：段落已保存。")
+            return redirect(f"{report.get_absolute_url()}#item-{item.pk}")
     return render(
         request,
         "reports/item_form.html",
@@ -322,10 +276,11 @@ def item_edit(request, pk):
 @require_POST
 def item_delete(request, pk):
     item, report = _get_item(request, pk)
-    with locked_report(report) as current:
-        if current is None:
-            return _refuse_if_locked(request, report)
-        services.item_exclude(item=item)
+    try:
+        services.item_delete(item=item)
+    except services.ReportLocked as error:
+        messages.error(request, error.message)
+        return redirect(report)
     messages.success(request, "操作成功：段落已删除。")
     return redirect(report)
 
@@ -334,22 +289,11 @@ def item_delete(request, pk):
 @require_POST
 def item_move(request, pk, direction):
     item, report = _get_item(request, pk)
-    if refused := _refuse_if_locked(request, report):
-        return refused
-    with locked_report(report) as current:
-        if current is None:
-            return _refuse_if_locked(request, report)
-        siblings = list(
-            report.items.filter(section=item.section, excluded=False).order_by("order", "pk")
-        )
-        index = siblings.index(item)
-        other = index - 1 if direction == "up" else index + 1
-        if 0 <= other < len(siblings):
-            siblings[index], siblings[other] = siblings[other], siblings[index]
-            for position, sibling in enumerate(siblings, start=1):
-                sibling.order = position * 10
-            ReportItem.objects.bulk_update(siblings, ["order"])
-            audit.record(report, event="调整段落顺序", request=request, action=audit.UPDATE)
+    try:
+        services.item_move(item=item, direction=direction, by=request.user, request=request)
+    except services.ReportLocked as error:
+        messages.error(request, error.message)
+        return redirect(report)
     return redirect(f"{report.get_absolute_url()}#item-{item.pk}")
 
 
