@@ -254,15 +254,13 @@ def meeting_detail(request, pk):
     meeting = get_meeting_for_user(request.user, pk)
     scope = get_scope(request.user)
     context = _findings_context(request, meeting.findings.all(), meeting=meeting)
-    context.update(
-        {
-            "attendees": meeting.attendees.all(),
-            "attachments": meeting.attachments.all(),
-            "can_manage": scope.can_manage(meeting.organisation_id),
-            "attachment_form": AttachmentForm(),
-            "history": _meeting_history(meeting),
-        }
-    )
+    context |= {
+        "attendees": meeting.attendees.all(),
+        "attachments": meeting.attachments.all(),
+        "can_manage": scope.can_manage(meeting.organisation_id),
+        "attachment_form": AttachmentForm(),
+        "history": _meeting_history(meeting),
+    }
     return render(request, "meetings/meeting_detail.html", context)
 
 
