@@ -185,6 +185,17 @@ def get_organisation_for_user(user, pk, *, write=False):
     return org
 
 
+def get_organisation_for_new_record(user, pk=None, *, refused="您没有登记会议的权限。"):
+    """Where a new record goes, and the choice: (organisation, the organisations
+    the user edits). The one asked for if the user edits it, else the first."""
+    editable = get_scope(user).editable_organisations
+    if not editable:
+        raise NotPermitted(refused)
+    if pk:
+        return get_organisation_for_user(user, pk, write=True), editable
+    return editable[0], editable
+
+
 def get_attachment_for_user(user, pk):
     """A meeting's attachment: whoever sees the meeting."""
     visible = MeetingAttachment.objects.filter(meeting__in=Meeting.objects.for_user(user))

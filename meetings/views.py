@@ -2,7 +2,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch
@@ -26,7 +25,7 @@ from .access import (
     get_finding_for_user,
     get_measure_for_user,
     get_meeting_for_user,
-    get_organisation_for_user,
+    get_organisation_for_new_record,
     get_scope,
 )
 from .forms import (
@@ -172,14 +171,8 @@ def meeting_list(request):
 
 
 def _organisation_for_new_record(request):
-    scope = get_scope(request.user)
-    editable = scope.editable_organisations
-    if not editable:
-        raise PermissionDenied("您没有登记会议的权限。")
     org_id = request.GET.get("org") or request.POST.get("org")
-    if org_id:
-        return get_organisation_for_user(request.user, org_id, write=True), editable
-    return editable[0], editable
+    return get_organisation_for_new_record(request.user, org_id)
 
 
 @login_required

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
@@ -14,7 +13,7 @@ from ideology_review.lib.http import parse_int
 from meetings.access import (
     NotPermitted,
     get_file_for_user,
-    get_organisation_for_user,
+    get_organisation_for_new_record,
     get_report_for_user,
     get_report_item_for_user,
     get_scope,
@@ -82,13 +81,8 @@ def report_list(request):
 @login_required
 @require_POST
 def report_create(request):
-    scope = get_scope(request.user)
-    editable = scope.editable_organisations
-    if not editable:
-        raise PermissionDenied("您没有新建报告的权限。")
-    org_id = request.POST.get("org")
-    organisation = (
-        get_organisation_for_user(request.user, org_id, write=True) if org_id else editable[0]
+    organisation, _ = get_organisation_for_new_record(
+        request.user, request.POST.get("org"), refused="您没有新建报告的权限。"
     )
     form = ReportCreateForm(request.POST)
     if not form.is_valid():
@@ -242,15 +236,11 @@ def item_create(request, pk, section):
     )
 
 
-def _get_item(request, pk):
-    item = get_report_item_for_user(request.user, pk)
-    return item, item.report
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_edit(request, pk):
-    item, report = _get_item(request, pk)
+    item = get_report_item_for_user(request.user, pk)
+    report = item.report
     if refused := _refuse_if_locked(request, report):
         return refused
     form = ReportItemForm(request.POST or None, instance=item, section=item.section)
@@ -275,7 +265,8 @@ def item_edit(request, pk):
 @login_required
 @require_POST
 def item_delete(request, pk):
-    item, report = _get_item(request, pk)
+    item = get_report_item_for_user(request.user, pk)
+    report = item.report
     try:
         services.item_delete(item=item)
     except services.ReportLocked as error:
@@ -288,7 +279,8 @@ def item_delete(request, pk):
 @login_required
 @require_POST
 def item_move(request, pk, direction):
-    item, report = _get_item(request, pk)
+    item = get_report_item_for_user(request.user, pk)
+    report = item.report
     try:
         services.item_move(item=item, direction=direction, by=request.user, request=request)
     except services.ReportLocked as error:
@@ -363,7 +355,7 @@ def report_return(request, pk):
 def inbox(request):
     scope = get_scope(request.user)
     if not scope.is_reviewer:
-        raise PermissionDenied("只有党委宣传部的审核人可以使用报告审核。")
+        raise NotPermitted("只有党委宣传部的审核人可以使用报告审核。")
     reports = (
         QuarterlyReport.objects.for_user(request.user)
         .pending_review()
@@ -455,7 +447,7 @@ def file_retry(request, pk):
 def export_quarter(request):
     departments = get_scope(request.user).review_departments
     if not departments:
-        raise PermissionDenied("只有党委宣传部的审核人可以导出本季度报告。")
+        raise NotPermitted("只有党委宣传部的审核人可以导出本季度报告。")
     # Years the product has data for: 2000 to next year (a smallint column on PostgreSQL).
     year = parse_int(request.POST.get("year"), low=2000, high=today().year + 1)
     quarter = parse_int(request.POST.get("quarter"), low=1, high=4)
