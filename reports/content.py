@@ -186,6 +186,7 @@ def paragraphs_as_lines(content):
 # The frozen diff is for reading: at most this many rows, each cut to this length.
 CHANGES_MAX_ROWS = 200
 CHANGES_MAX_TEXT = 2000
+CHANGES_MATCH_MAX = 2000  # paragraphs of both rounds together, for an ordered match
 
 
 def round_changes(previous, current):
@@ -195,12 +196,19 @@ def round_changes(previous, current):
     bounded, so a round of 100,000-character paragraphs costs little, once."""
     old, new = paragraphs_as_lines(previous), paragraphs_as_lines(current)
     rows = []
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        rows += [{"added": False, "text": line} for line in old[i1:i2]]
-        rows += [{"added": True, "text": line} for line in new[j1:j2]]
+    if len(old) + len(new) > CHANGES_MATCH_MAX:
+        # Matching is quadratic in the number of paragraphs at worst: a round of
+        # thousands is compared as sets (what is gone, what is new), in order.
+        before, after = set(old), set(new)
+        rows += [{"added": False, "text": line} for line in old if line not in after]
+        rows += [{"added": True, "text": line} for line in new if line not in before]
+    else:
+        matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                continue
+            rows += [{"added": False, "text": line} for line in old[i1:i2]]
+            rows += [{"added": True, "text": line} for line in new[j1:j2]]
     for row in rows:
         if len(row["text"]) > CHANGES_MAX_TEXT:
             row["text"] = row["text"][:CHANGES_MAX_TEXT] + "……（全文见提交的版本）"

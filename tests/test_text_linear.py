@@ -120,3 +120,30 @@ def test_the_document_pipeline_and_renderer_are_linear_on_hostile_input():
     for shape in ("unclosed parenthesis", "line breaks", "question marks", "quotes", "markers"):
         took = timed(render, HOSTILE[shape], repeat=2)
         assert took < 10 * plain + 0.2, f"{shape}: {took:.2f}s against {plain:.2f}s"
+
+
+def test_the_round_to_round_diff_is_linear_on_hostile_input():
+    from reports.content import round_changes
+
+    def frozen(text):
+        # each pasted line a paragraph of its own: 100,000 paragraphs at worst
+        paragraphs = [{"marker": "", "heading": "", "text": line} for line in text.split("\n")]
+        return {
+            "title": "标题",
+            "addressee": "主送",
+            "opening": [],
+            "parts": [{"number": "一、", "title": "基本情况", "paragraphs": paragraphs}],
+            "closing": [],
+            "signatory": "落款",
+            "issue_date": "",
+        }
+
+    def diff(text):
+        return round_changes(
+            frozen(text), frozen(text[: len(text) // 2] + "改" + text[len(text) // 2 :])
+        )
+
+    plain = timed(diff, PLAIN, repeat=2)
+    for shape in ("unclosed parenthesis", "line breaks", "blank lines", "spaced chinese"):
+        took = timed(diff, HOSTILE[shape], repeat=2)
+        assert took < 10 * plain + 0.2, f"{shape}: {took:.2f}s against {plain:.2f}s"
