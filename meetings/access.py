@@ -99,6 +99,11 @@ class Scope:
         return bool(self.committee_paths)
 
     @property
+    def sees_statistics(self):
+        """统计分析: the departments' reviewers, and the administrators."""
+        return self.is_reviewer or self.everything
+
+    @property
     def editable_organisations(self):
         return [org for pk, org in self.organisations.items() if self.can_edit(pk)]
 

@@ -427,7 +427,7 @@ def finding_create(request, pk):
         "title": "新增问题",
         "back_url": meeting.get_absolute_url(),
     }
-    return _render_form(request, "finding_form.html", context, "#finding-form-slot")
+    return _render_form(request, "record_form.html", context, "#finding-form-slot")
 
 
 @login_required
@@ -488,7 +488,7 @@ def finding_edit(request, pk):
         "title": "编辑问题",
         "back_url": back.get_absolute_url(),
     }
-    return _render_form(request, "finding_form.html", context, f"#finding-{finding.pk}")
+    return _render_form(request, "record_form.html", context, f"#finding-{finding.pk}")
 
 
 @login_required
@@ -529,7 +529,7 @@ def measure_create(request, pk):
         "title": f"新增整改措施：{finding.title}",
         "back_url": back.get_absolute_url(),
     }
-    return _render_form(request, "measure_form.html", context, f"#measure-slot-{finding.pk}")
+    return _render_form(request, "record_form.html", context, f"#measure-slot-{finding.pk}")
 
 
 @login_required
@@ -559,7 +559,7 @@ def measure_edit(request, pk):
         "title": "更新整改进展" if finding.is_locked else "编辑整改措施",
         "back_url": back.get_absolute_url(),
     }
-    return _render_form(request, "measure_form.html", context, f"#measure-slot-{finding.pk}")
+    return _render_form(request, "record_form.html", context, f"#measure-slot-{finding.pk}")
 
 
 @login_required
@@ -625,7 +625,7 @@ def finding_correct(request, pk):
         obj=finding,
         finding=finding,
         form_class=FindingCorrectionForm,
-        template="finding_form.html",
+        template="record_form.html",
         slot=f"#finding-{finding.pk}",
         organisation=finding.organisation,
         meeting=finding.meeting,
@@ -641,7 +641,7 @@ def measure_correct(request, pk):
         obj=measure,
         finding=measure.finding,
         form_class=MeasureCorrectionForm,
-        template="measure_form.html",
+        template="record_form.html",
         slot=f"#measure-slot-{measure.finding_id}",
         organisation=measure.finding.organisation,
     )

@@ -19,7 +19,7 @@ from .models import GeneratedFile
 @require_safe
 def dashboard(request):
     scope = get_scope(request.user)
-    if not (scope.is_reviewer or scope.everything):
+    if not scope.sees_statistics:
         raise PermissionDenied("只有党委宣传部的审核人可以查看统计分析。")
     year, quarter = statistics.current_reporting_quarter()
     year = parse_int(request.GET.get("year"), low=2000, high=2100) or year

@@ -77,7 +77,7 @@ def retry_file(*, file, by):
 
 
 def request_quarter_bundle(*, department, year, quarter, by):
-    if department.pk not in get_scope(by).roles or not get_scope(by).is_reviewer:
+    if department not in get_scope(by).review_departments:
         raise ExportError("只有党委宣传部的审核人可以导出本季度报告。")
     stamps = list(
         approved_reports(department, year, quarter).values_list("pk", "round", "reviewed_at")
