@@ -362,39 +362,41 @@ class LedgerFilterForm(forms.Form):
         return values
 
 
+# What each filter of LedgerFilterForm.filters() means for a ledger's rows.
+FINDING_FILTERS = {
+    "organisation": "organisation",
+    "year": "year",
+    "quarter": "quarter",
+    "category": "category",
+    "risk_level": "risk_level",
+    "status": "progress",
+    "person": "measures__responsible_person",
+}
+MEASURE_FILTERS = {
+    "organisation": "finding__organisation",
+    "year": "finding__year",
+    "quarter": "finding__quarter",
+    "category": "finding__category",
+    "risk_level": "finding__risk_level",
+    "status": "current_status",
+    "person": "responsible_person",
+}
+
+
+def _apply(qs, filters, lookups):
+    for name, lookup in lookups.items():
+        if filters.get(name):
+            qs = qs.filter(**{lookup: filters[name]})
+    return qs
+
+
 def filter_findings(qs, filters):
     """Apply LedgerFilterForm.filters() to a findings queryset."""
-    if filters.get("organisation"):
-        qs = qs.filter(organisation=filters["organisation"])
-    if filters.get("year"):
-        qs = qs.filter(year=filters["year"])
-    if filters.get("quarter"):
-        qs = qs.filter(quarter=filters["quarter"])
-    if filters.get("category"):
-        qs = qs.filter(category=filters["category"])
-    if filters.get("risk_level"):
-        qs = qs.filter(risk_level=filters["risk_level"])
-    if filters.get("status"):
-        qs = qs.filter(progress=filters["status"])
-    if filters.get("person"):
-        qs = qs.filter(measures__responsible_person=filters["person"]).distinct()
-    return qs
+    qs = _apply(qs, filters, FINDING_FILTERS)
+    # a finding with two measures of the person would be listed twice
+    return qs.distinct() if filters.get("person") else qs
 
 
 def filter_measures(qs, filters):
     """Apply LedgerFilterForm.filters() to a measures queryset."""
-    if filters.get("organisation"):
-        qs = qs.filter(finding__organisation=filters["organisation"])
-    if filters.get("year"):
-        qs = qs.filter(finding__year=filters["year"])
-    if filters.get("quarter"):
-        qs = qs.filter(finding__quarter=filters["quarter"])
-    if filters.get("category"):
-        qs = qs.filter(finding__category=filters["category"])
-    if filters.get("risk_level"):
-        qs = qs.filter(finding__risk_level=filters["risk_level"])
-    if filters.get("status"):
-        qs = qs.filter(current_status=filters["status"])
-    if filters.get("person"):
-        qs = qs.filter(responsible_person=filters["person"])
-    return qs
+    return _apply(qs, filters, MEASURE_FILTERS)
