@@ -76,7 +76,12 @@ def test_every_text_routine_is_linear_on_hostile_input(name):
     slow = {shape: timed(function, text) for shape, text in HOSTILE.items()}
     # 10× the plain pass, plus 50 ms of slack for a machine that is busy elsewhere
     limit = 10 * plain + 0.05
-    assert {shape: round(t, 3) for shape, t in slow.items() if t > limit} == {}, (
+    over = {shape: t for shape, t in slow.items() if t > limit}
+    if over:  # a busy moment on a shared machine: measure those once more, and the plain too
+        plain = min(plain, timed(function, PLAIN))
+        limit = 10 * plain + 0.05
+        over = {shape: min(t, timed(function, HOSTILE[shape])) for shape, t in over.items()}
+    assert {shape: round(t, 3) for shape, t in over.items() if t > limit} == {}, (
         f"{name}: plain {plain:.3f}s"
     )
 

@@ -9,6 +9,7 @@ emoji, placeholders and typos are the user's business, not ours.
 """
 
 import functools
+import itertools
 import re
 
 # Characters XML 1.0 does not allow, except the two we map to newlines.
@@ -76,15 +77,20 @@ def strip_leading_marker(text):
 _INLINE_MARKER = re.compile(rf"(?:^|(?<=[。；;，,：:！!？?\n]))(\s*)([{_CN_NUM}]+)([是要])(?=\S)")
 
 
+# An inline list longer than this is no enumeration anybody wrote (一是…五十是):
+# such text is left alone, and renumbering stays cheap however long the text.
+ENUMERATION_MAX = 50
+
+
 def normalise_enumeration(text):
     """Inline enumerations read 一是…二是…三是…: a lone marker (the rest of the
     list was not pasted, or its first item lost its marker) is removed, a list
     of two or more is renumbered from 一 in order, never left as an orphan 二是."""
     if not text or ("是" not in text and "要" not in text):
         return text
-    markers = list(_INLINE_MARKER.finditer(text))
-    if not markers:
-        return text
+    markers = list(itertools.islice(_INLINE_MARKER.finditer(text), ENUMERATION_MAX + 1))
+    if not markers or len(markers) > ENUMERATION_MAX:
+        return text  # none, or no list a person wrote: leave it as it is
     if len(markers) == 1:
         m = markers[0]
         return text[: m.start(2)] + text[m.end(3) :]

@@ -195,3 +195,10 @@ def test_convert_returns_the_text_and_saves_nothing(client, world):
     ).json()
     assert answer == {"text": "职责。", "changes": ["删除“?”“??”等乱码1处"]}
     assert Finding.objects.count() == before
+
+
+def test_a_list_of_more_than_fifty_markers_is_left_as_it_is():
+    text = "；".join(f"{'一'}是第{n}项" for n in range(60))
+    assert normalise_enumeration(text) == text
+    short = "；".join("一是第项" for _ in range(3))
+    assert normalise_enumeration(short) == "一是第项；二是第项；三是第项"
