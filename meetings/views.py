@@ -178,17 +178,22 @@ def _organisation_for_new_record(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_create(request):
+    return _new_record(
+        request, MeetingForm, services.meeting_create, "会议已登记", "meetings/meeting_form.html"
+    )
+
+
+def _new_record(request, form_class, create, done, template):
+    """A page that records something new for one of the user's organisations."""
     organisation, editable = _organisation_for_new_record(request)
-    form = MeetingForm(request.POST or None, organisation=organisation)
+    form = form_class(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
-        meeting = services.meeting_create(form=form, by=request.user)
+        record = create(form=form, by=request.user)
         _report_cleaned_text(request, form)
-        messages.success(request, "操作成功：会议已登记。")
-        return redirect(meeting)
+        messages.success(request, f"操作成功：{done}。")
+        return redirect(record)
     return render(
-        request,
-        "meetings/meeting_form.html",
-        {"form": form, "organisation": organisation, "organisations": editable},
+        request, template, {"form": form, "organisation": organisation, "organisations": editable}
     )
 
 
@@ -433,17 +438,12 @@ def finding_create(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def finding_create_standalone(request):
-    organisation, editable = _organisation_for_new_record(request)
-    form = FindingForm(request.POST or None, organisation=organisation)
-    if request.method == "POST" and form.is_valid():
-        finding = services.finding_create(form=form, by=request.user)
-        _report_cleaned_text(request, form)
-        messages.success(request, "操作成功：问题已新增。")
-        return redirect(finding)
-    return render(
+    return _new_record(
         request,
+        FindingForm,
+        services.finding_create,
+        "问题已新增",
         "meetings/finding_standalone_form.html",
-        {"form": form, "organisation": organisation, "organisations": editable},
     )
 
 

@@ -183,17 +183,26 @@ def report_edit(request, pk):
         return refused
     form = ReportInfoForm(request.POST or None, instance=report)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.report_update_info(report=report, form=form)
-        except services.ReportLocked:
-            messages.error(request, UNSAVED)
-            return redirect(report)
-        except VersionConflict:
-            form.add_error(None, CONFLICT)
-        else:
+        if _save_content(request, form, services.report_update_info, report=report):
             messages.success(request, "操作成功：报告信息已保存。")
             return redirect(report)
+        if not form.errors:  # the report was locked meanwhile
+            return redirect(report)
     return render(request, "reports/report_form.html", {"report": report, "form": form})
+
+
+def _save_content(request, form, save, **target):
+    """Run a content write; whether it was saved. A report locked meanwhile or a
+    version conflict is told to the user (the typed text stays in the form)."""
+    try:
+        save(form=form, **target)
+    except services.ReportLocked:
+        messages.error(request, UNSAVED)
+    except VersionConflict:
+        form.add_error(None, CONFLICT)
+    else:
+        return True
+    return False
 
 
 @login_required
@@ -245,16 +254,11 @@ def item_edit(request, pk):
         return refused
     form = ReportItemForm(request.POST or None, instance=item, section=item.section)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.item_update(item=item, form=form)
-        except services.ReportLocked:
-            messages.error(request, UNSAVED)
-            return redirect(report)
-        except VersionConflict:
-            form.add_error(None, CONFLICT)
-        else:
+        if _save_content(request, form, services.item_update, item=item):
             messages.success(request, "操作成功：段落已保存。")
             return redirect(f"{report.get_absolute_url()}#item-{item.pk}")
+        if not form.errors:  # the report was locked meanwhile
+            return redirect(report)
     return render(
         request,
         "reports/item_form.html",
