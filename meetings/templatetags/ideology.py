@@ -1,5 +1,7 @@
 from django import template
 
+from ideology_review.lib.text import strip_leading_marker
+
 register = template.Library()
 
 _BADGES = {
@@ -44,8 +46,6 @@ def duration_zh(value):
 @register.filter
 def unnumbered(value):
     """A title without the numbering the user pasted: the page numbers it (（1）…)."""
-    from ideology_review.lib.text import strip_leading_marker
-
     return strip_leading_marker(str(value or "").strip())
 
 
