@@ -324,6 +324,8 @@ class GeneratedFile(models.Model):
         REPORT = "report", _("报告DOCX")
         BUNDLE = "bundle", _("本季度报告汇总包")
         LEDGER = "ledger", _("台账XLSX")
+        RECORD = "record", _("会议记录DOCX")
+        RECORD_BOOK = "recordbook", _("会议记录本DOCX")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")
