@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ideology_review.lib.fields import SafeCharField, SafeTextField
+from ideology_review.lib.models import Authored, Versioned
 from ideology_review.lib.periods import QUARTER_CHOICES, Period, quarter_of
 
 COUNT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(9999)]
@@ -243,7 +244,7 @@ def attachment_path(instance, filename):
     return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{ext}"
 
 
-class Meeting(models.Model):
+class Meeting(Authored):
     class MeetingType(models.TextChoices):
         ANALYSIS = "分析研判会议", _("意识形态分析研判会议")
         SPECIAL = "专题会议", _("意识形态工作专题会议")
@@ -332,18 +333,6 @@ class Meeting(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("创建人"),
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = MeetingQuerySet.as_manager()
 
@@ -478,7 +467,7 @@ class FindingQuerySet(ScopedQuerySet):
         )
 
 
-class Finding(models.Model):
+class Finding(Authored):
     class FindingType(models.TextChoices):
         PROBLEM = "存在问题", _("存在问题")
         RISK = "风险隐患", _("风险隐患")
@@ -534,18 +523,6 @@ class Finding(models.Model):
     order = models.PositiveIntegerField(_("排序"), default=0)
     year = models.PositiveSmallIntegerField(_("年度"), editable=False)
     quarter = models.PositiveSmallIntegerField(_("季度"), editable=False, choices=QUARTER_CHOICES)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("创建人"),
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = FindingQuerySet.as_manager()
 
@@ -619,7 +596,7 @@ def evidence_path(instance, filename):
     return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{ext}"
 
 
-class Measure(models.Model):
+class Measure(Versioned):
     class Status(models.TextChoices):
         NOT_STARTED = "未开始", _("未开始")
         IN_PROGRESS = "整改中", _("整改中")
@@ -654,9 +631,6 @@ class Measure(models.Model):
     progress_note = SafeTextField(_("进展情况"), blank=True)
     order = models.PositiveIntegerField(_("排序"), default=0)
     completed_at = models.DateField(_("完成日期"), null=True, blank=True, editable=False)
-    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = MeasureQuerySet.as_manager()
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ideology_review.lib.fields import SafeCharField, SafeTextField
+from ideology_review.lib.models import Authored
 from ideology_review.lib.periods import QUARTER_CHOICES, Period
 from meetings.models import Organisation
 
@@ -34,7 +35,7 @@ class ReportQuerySet(models.QuerySet):
         return self.filter(status=QuarterlyReport.Status.SUBMITTED)
 
 
-class QuarterlyReport(models.Model):
+class QuarterlyReport(Authored):
     """Status changes go through reports.services, never by assigning `status`."""
 
     class Status(models.TextChoices):
@@ -75,17 +76,6 @@ class QuarterlyReport(models.Model):
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True, editable=False)
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True, editable=False)
     review_comment = SafeTextField(_("审核意见"), blank=True, editable=False)
-    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ReportQuerySet.as_manager()
 
