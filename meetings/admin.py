@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from ideology_review.lib.admin import UploadInline
+
 from .models import (
     Finding,
     FindingCategory,
@@ -21,11 +23,11 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "org_type", "unit_type", "parent"]
+    list_display = ["name", "org_type", "unit_type", "parent", "reviewing_organisation"]
     list_filter = ["org_type", "unit_type"]
     search_fields = ["name", "short_name"]
-    autocomplete_fields = ["parent"]
-    list_select_related = ["parent"]
+    autocomplete_fields = ["parent", "reviewing_organisation"]
+    list_select_related = ["parent", "reviewing_organisation"]
 
 
 @admin.register(Person)
@@ -44,10 +46,8 @@ class FindingCategoryAdmin(admin.ModelAdmin):
     list_editable = ["order", "is_active"]
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(UploadInline):
     model = MeetingAttachment
-    extra = 0
-    readonly_fields = ["original_name", "size", "uploaded_at"]
 
 
 @admin.register(Meeting)
@@ -79,10 +79,8 @@ class FindingAdmin(admin.ModelAdmin):
     list_select_related = ["organisation", "category"]
 
 
-class EvidenceInline(admin.TabularInline):
+class EvidenceInline(UploadInline):
     model = MeasureEvidence
-    extra = 0
-    readonly_fields = ["original_name", "size", "uploaded_at"]
 
 
 @admin.register(Measure)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from ideology_review.lib.admin import ReadOnlyAdmin
+
 from .models import DocumentFormat, QuarterlyReport, ReportEvent, ReportItem, ReportSubmission
 
 
@@ -22,32 +24,14 @@ class QuarterlyReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReportEvent)
-class ReportEventAdmin(admin.ModelAdmin):
+class ReportEventAdmin(ReadOnlyAdmin):
     list_display = ["report", "action", "from_status", "to_status", "actor", "created_at"]
     list_filter = ["action"]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(ReportSubmission)
-class ReportSubmissionAdmin(admin.ModelAdmin):
+class ReportSubmissionAdmin(ReadOnlyAdmin):
     list_display = ["report", "round", "submitted_by", "submitted_at"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(DocumentFormat)
