@@ -6,12 +6,14 @@ in the requester's scope (`for_user`), whoever runs the code.
 """
 
 import logging
+from urllib.parse import urlencode
 
 from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import InterfaceError
+from django.db import InterfaceError, transaction
 from django.db import OperationalError as DatabaseError
 
+from ideology_review import audit
 from reports import exports, files, rendering
 from reports.models import GeneratedFile
 
@@ -114,10 +116,14 @@ def write_xlsx(kind, user, filters):
 # ---------------------------------------------------------------------------
 
 
+@transaction.atomic  # the export and its audit row, together
 def record_export(*, kind, filters, summary, by):
-    """The file record of a ledger export (the caller commits it, then calls
-    queue_export). Returns (file, new): a click repeated while the same export
-    is still queued or running gets that one, not a second one."""
+    """The file record of a ledger export and its 导出台账 audit row (the caller
+    commits them, then calls queue_export). Returns (file, new): a click
+    repeated while the same export is still queued or running gets that one,
+    not a second one."""
+    query = urlencode(filters)
+    audit.record(by, event="导出台账", actor=by, 台账=kind, 筛选=query, 条件=summary)
     key = files.content_key("ledger", by.pk, kind, filters)
     existing = (
         GeneratedFile.objects.filter(

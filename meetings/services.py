@@ -158,6 +158,14 @@ def evidence_add(*, measure, form, by):
     return evidence
 
 
+def open_upload(stored, *, by):
+    """下载 an attachment or evidence: the audit row, then the open file
+    (FileNotFoundError when the stored file is gone). The request's address is
+    stamped by the audit middleware."""
+    audit.record(stored, event="下载", actor=by)
+    return stored.file.open("rb")
+
+
 # ---------------------------------------------------------------------------
 # 更正: a confirmed record corrected by the secretary, with a reason, as long
 # as its quarter's report has not been approved.

@@ -353,9 +353,8 @@ def attachment_upload(request, pk):
 
 
 def _file_response(request, stored):
-    audit.record(stored, event="下载", request=request)
     try:
-        handle = stored.file.open("rb")
+        handle = services.open_upload(stored, by=request.user)
     except FileNotFoundError:
         raise Http404("文件不存在。") from None
     return FileResponse(handle, as_attachment=True, filename=stored.original_name)
@@ -719,18 +718,7 @@ def ledger_export(request, kind):
     summary = ledgers.describe(form, filters)
     query = urlencode(filters)
     target = f"{reverse(LEDGER_PAGES[kind])}{'?' + query if query else ''}#exports"
-    with transaction.atomic():  # the export and its audit row, together
-        audit.record(
-            request.user,
-            event="导出台账",
-            request=request,
-            台账=kind,
-            筛选=query,
-            条件=summary,
-        )
-        file, new = ledgers.record_export(
-            kind=kind, filters=filters, summary=summary, by=request.user
-        )
+    file, new = ledgers.record_export(kind=kind, filters=filters, summary=summary, by=request.user)
     if not new:
         messages.info(request, "相同筛选条件的台账正在导出，完成后可在下方下载。")
         return redirect(target)

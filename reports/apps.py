@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = "研判报告"
+
+    def ready(self):
+        # The app's Celery tasks, registered in the web process too (see MeetingsConfig).
+        from . import tasks  # noqa: F401

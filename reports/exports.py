@@ -12,6 +12,7 @@ from celery import current_app
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from ideology_review import audit
 from ideology_review.lib.periods import QUARTER_NAMES
 from meetings.access import get_scope
 
@@ -51,6 +52,7 @@ def enqueue(task, file):
 
 def request_report_docx(*, report, by):
     """导出DOCX: the file of the report's current version, queued if new."""
+    audit.record(report, event="导出DOCX", actor=by)
     report.refresh_from_db(fields=["status", "round"])  # the caller's copy may be stale
     file, new = report_file(report, by)
     if new:
@@ -79,6 +81,7 @@ def retry_file(*, file, by):
 def request_quarter_bundle(*, department, year, quarter, by):
     if department not in get_scope(by).review_departments:
         raise ExportError("只有党委宣传部的审核人可以导出本季度报告。")
+    audit.record(department, event="导出本季度报告", actor=by, 年度=year, 季度=quarter)
     stamps = list(
         approved_reports(department, year, quarter).values_list("pk", "round", "reviewed_at")
     )
@@ -105,3 +108,12 @@ def request_quarter_bundle(*, department, year, quarter, by):
     )
     enqueue(task_build_quarter_bundle, file)
     return file
+
+
+def open_file(file, *, by):
+    """下载 a generated file: the audit row (about its report, its organisation,
+    or — a ledger — its requester), then the open file (FileNotFoundError when
+    the stored file is gone)."""
+    subject = file.report or file.organisation or file.requested_by
+    audit.record(subject, event="下载", actor=by, 文件=file.filename, 版本=file.version_label)
+    return file.file.open("rb")

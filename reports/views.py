@@ -385,7 +385,6 @@ def _after_export(request, file, fallback):
 @transaction.non_atomic_requests  # the file record is committed before its task is queued
 def export_docx(request, pk):
     report = get_report_for_user(request.user, pk)
-    audit.record(report, event="导出DOCX", request=request)
     try:
         file = exports.request_report_docx(report=report, by=request.user)
     except exports.ExportError as error:
@@ -413,16 +412,9 @@ def file_download(request, pk):
     if file.status != GeneratedFile.Status.DONE or not file.file:
         raise Http404("文件尚未生成。")
     try:
-        handle = file.file.open("rb")
+        handle = exports.open_file(file, by=request.user)
     except FileNotFoundError:
         raise Http404("文件不存在。") from None
-    audit.record(
-        file.report or file.organisation or file.requested_by,  # a ledger: its requester
-        event="下载",
-        request=request,
-        文件=file.filename,
-        版本=file.version_label,
-    )
     return FileResponse(handle, as_attachment=True, filename=file.filename)
 
 
@@ -459,7 +451,6 @@ def export_quarter(request):
         messages.error(request, "请选择正确的年度和季度。")
         return redirect("reports:dashboard")
     target = f"{reverse('reports:dashboard')}?year={year}&quarter={quarter}#exports"
-    audit.record(departments[0], event="导出本季度报告", request=request, 年度=year, 季度=quarter)
     try:
         exports.request_quarter_bundle(
             department=departments[0], year=year, quarter=quarter, by=request.user

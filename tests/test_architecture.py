@@ -12,6 +12,7 @@ The view modules are read from the URLconf, so a new one is checked too.
 import ast
 import importlib
 import inspect
+import os
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -115,3 +116,35 @@ def test_the_check_sees_each_kind_of_call(line):
 )
 def test_the_check_lets_reads_and_service_calls_through(line):
     assert not violations(line)
+
+
+def test_a_web_process_knows_every_task_it_queues_by_name():
+    """The web side queues some tasks by name (reports never imports meetings):
+    a process that only set Django up — gunicorn, runserver — must know them,
+    or 导出台账 fails there although every test process (which imports the
+    task modules) passes."""
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    script = (
+        "import django; django.setup();"
+        "from celery import current_app;"
+        "print(' '.join(sorted(t for t in current_app.tasks if not t.startswith('celery.'))))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "ideology_review.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=settings.BASE_DIR,
+        check=True,
+    )
+    registered = set(result.stdout.split())
+    assert {
+        "meetings.render_ledger_xlsx",
+        "reports.render_report_docx",
+        "reports.build_quarter_bundle",
+    } <= registered

@@ -131,14 +131,20 @@ def test_exports_and_downloads_are_logged(client, world):
         reverse("meetings:attachment_download", args=[attachment.pk]), REMOTE_ADDR=ADDRESS
     )
     b"".join(response.streaming_content)  # consumed through the test client's wrapper
-    assert [event(e) for e in rows(attachment)][-1] == "下载"
-    client.post(reverse("reports:export_docx", args=[report.pk]))
-    file = report.files.get()
-    response = client.get(reverse("reports:file_download", args=[file.pk]))
-    b"".join(response.streaming_content)
-    assert [event(e) for e in rows(report) if event(e) in ("导出DOCX", "下载")] == [
-        "导出DOCX",
+    download = rows(attachment)[-1]
+    assert (event(download), download.actor, download.remote_addr) == (
         "下载",
+        world.secretary,
+        ADDRESS,  # stamped by the audit middleware: the service is not handed the request
+    )
+    client.post(reverse("reports:export_docx", args=[report.pk]), REMOTE_ADDR=ADDRESS)
+    file = report.files.get()
+    response = client.get(reverse("reports:file_download", args=[file.pk]), REMOTE_ADDR=ADDRESS)
+    b"".join(response.streaming_content)
+    report_rows = [e for e in rows(report) if event(e) in ("导出DOCX", "下载")]
+    assert [(event(e), e.actor, e.remote_addr) for e in report_rows] == [
+        ("导出DOCX", world.secretary, ADDRESS),
+        ("下载", world.secretary, ADDRESS),
     ]
     file, _ = export_ledger(client, "measures", {"year": 2026})
     ledger = [e for e in rows(world.secretary) if event(e) in ("导出台账", "下载")]
