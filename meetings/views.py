@@ -18,7 +18,7 @@ from ideology_review.lib.periods import QUARTER_NAMES, quarter_of
 from reports import exports as report_exports
 from reports.models import GeneratedFile, QuarterlyReport
 
-from . import ledgers, services
+from . import ledgers, records, services
 from .access import (
     get_attachment_for_user,
     get_evidence_for_user,
@@ -26,6 +26,7 @@ from .access import (
     get_measure_for_user,
     get_meeting_for_user,
     get_organisation_for_new_record,
+    get_organisation_for_user,
     get_scope,
 )
 from .forms import (
@@ -166,6 +167,12 @@ def meeting_list(request):
             "can_create": bool(scope.editable_organisations),
             "years": range(today().year + 1, today().year - 5, -1),
             "query": _query_without_page(request),
+            # 导出会议记录本: a year (this one unless chosen) of one organisation the user sees
+            "book_years": range(today().year, today().year - 6, -1),
+            "book_year": today().year,
+            "book_organisations": ledgers.visible_organisations(request.user),
+            "book_organisation": records.default_organisation_id(request.user, scope_only=True),
+            "book_files": records.book_files(request.user),
         },
     )
 
@@ -258,6 +265,8 @@ def meeting_detail(request, pk):
         "can_manage": scope.can_manage(meeting.organisation_id),
         "attachment_form": AttachmentForm(),
         "history": _meeting_history(meeting),
+        "record_files": records.meeting_files(meeting),
+        "not_confirmed": records.NOT_CONFIRMED,
     }
     return render(request, "meetings/meeting_detail.html", context)
 
@@ -734,6 +743,64 @@ def ledger_export(request, kind):
     else:
         messages.success(request, "已开始导出台账，完成后可在下方下载。")
     return redirect(target)
+
+
+# ---------------------------------------------------------------------------
+# 导出会议记录 / 导出会议记录本: through Celery, shown with the usual status
+# ---------------------------------------------------------------------------
+
+
+def _queue_record(request, file, new, target, what):
+    if new:
+        try:
+            file = records.queue(file)
+        except report_exports.ExportError as error:
+            messages.error(request, error.message)
+            return redirect(target)
+    if file.status == GeneratedFile.Status.DONE:
+        messages.info(request, f"{what}已生成，可在下方下载。")
+    elif file.status == GeneratedFile.Status.FAILED:
+        messages.error(request, f"{what}导出失败，原因见下方，可重试。")
+    elif new:
+        messages.success(request, f"已开始导出{what}，完成后可在下方下载。")
+    else:
+        messages.info(request, f"相同内容的{what}正在导出，完成后可在下方下载。")
+    return redirect(target)
+
+
+@login_required
+@require_POST
+@transaction.non_atomic_requests  # the record is committed before its task is queued
+def record_export(request, pk):
+    """导出会议记录: whoever sees a confirmed meeting exports its record."""
+    meeting = get_meeting_for_user(request.user, pk)
+    target = f"{meeting.get_absolute_url()}#exports"
+    try:
+        file, new = records.record_file(meeting=meeting, by=request.user)
+    except records.NotExported as refused:
+        messages.error(request, refused.message)
+        return redirect(target)
+    return _queue_record(request, file, new, target, "会议记录")
+
+
+@login_required
+@require_POST
+@transaction.non_atomic_requests  # the record is committed before its task is queued
+def record_book_export(request):
+    """导出会议记录本: a year's confirmed meetings of one organisation the user sees."""
+    target = f"{reverse('meetings:list')}#exports"
+    year = parse_int(request.POST.get("year") or str(today().year), low=2000, high=today().year + 1)
+    if year is None:
+        messages.error(request, "请选择正确的年度。")
+        return redirect(target)
+    chosen = request.POST.get("organisation") or records.default_organisation_id(request.user)
+    organisation = get_organisation_for_user(request.user, chosen)  # another's: 404
+    try:
+        file, new = records.book_file(organisation=organisation, year=year, by=request.user)
+    except records.NotExported as refused:
+        messages.error(request, refused.message)
+        return redirect(target)
+    return _queue_record(request, file, new, target, "会议记录本")
 
 
 def _query_without_page(request):

@@ -20,6 +20,7 @@ import copy
 import functools
 import io
 import itertools
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -690,10 +691,14 @@ def render_docx(data, layout=None, properties=None):
             end_style="表格结束",
         )
 
-    props = properties or Properties()
+    return _save(doc, properties or Properties(), data.get("title"), data.get("signatory"))
+
+
+def _save(doc, props, title, author):
+    """The document properties (title, organisation, time), then the bytes."""
     core = doc.core_properties
-    core.title = _text(props.title or data.get("title"))[:250]
-    core.author = _text(props.author or data.get("signatory"))[:250]
+    core.title = _text(props.title or title)[:250]
+    core.author = _text(props.author or author)[:250]
     core.subject = props.subject
     core.keywords = "、".join(props.keywords)
     core.language = "zh-CN"
@@ -705,3 +710,236 @@ def render_docx(data, layout=None, properties=None):
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------
+# 会议记录 and 会议记录本 (meetings.records builds their data): the reports' page,
+# fonts, pitch and page numbers (the layout's base document), a few styles of
+# their own, and the same paragraphs (_paragraph) for whatever was said.
+# ---------------------------------------------------------------------------
+
+RECORD_LABEL_CHAR = "要素标签"
+TOC_BOOKMARK = "_TocRecord{}"  # a leading underscore: hidden in Word's bookmark list
+
+
+def _hanging(style, left_chars, hanging_chars):
+    """Lines start `left_chars` in, the first `hanging_chars` further left
+    (附件说明: the names under each other after “附件：”)."""
+    ind = style.element.get_or_add_pPr().get_or_add_ind()
+    for attr in ("w:firstLine", "w:firstLineChars"):
+        ind.set(qn(attr), "0")  # not Normal's two characters
+    ind.set(qn("w:leftChars"), str(left_chars * 100))
+    ind.set(qn("w:left"), str(left_chars * TWIPS_PER_CHAR))
+    if hanging_chars:
+        for attr in ("w:firstLine", "w:firstLineChars"):
+            del ind.attrib[qn(attr)]  # a hanging indent instead
+        ind.set(qn("w:hangingChars"), str(hanging_chars * 100))
+        ind.set(qn("w:hanging"), str(hanging_chars * TWIPS_PER_CHAR))
+
+
+def _record_styles(doc, layout):
+    styles = doc.styles
+    normal = styles["Normal"]
+
+    title = styles.add_style("记录标题", WD_STYLE_TYPE.PARAGRAPH)
+    title.base_style = styles["Title"]  # 小标宋 2号, centred (7.3.1)
+    _outline(title, 0)  # each meeting in the navigation pane of a 记录本
+
+    unit = styles.add_style("记录单位", WD_STYLE_TYPE.PARAGRAPH)
+    unit.base_style = normal
+    unit.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _indent_chars(unit.element, 0)
+
+    field = styles.add_style("记录要素", WD_STYLE_TYPE.PARAGRAPH)
+    field.base_style = normal  # “会议时间：……” flush left, continuation lines too
+    _indent_chars(field.element, 0)
+
+    label = styles.add_style(RECORD_LABEL_CHAR, WD_STYLE_TYPE.CHARACTER)
+    _fonts(label.element, HEITI)
+    label.font.bold = layout.bold_headings
+
+    part = styles.add_style("记录栏目", WD_STYLE_TYPE.PARAGRAPH)
+    part.base_style = styles["Heading 1"]  # “一、学习传达内容”: 黑体, kept with its text
+    _outline(part, 1)
+
+    attachments = styles.add_style("附件说明", WD_STYLE_TYPE.PARAGRAPH)
+    attachments.base_style = normal  # 7.3.4: 左空二字“附件：”, names aligned
+    _hanging(attachments, 5, 3)
+    more = styles.add_style("附件说明续行", WD_STYLE_TYPE.PARAGRAPH)
+    more.base_style = normal
+    _hanging(more, 5, 0)
+
+    toc_title = styles.add_style("目录标题", WD_STYLE_TYPE.PARAGRAPH)
+    toc_title.base_style = normal
+    _fonts(toc_title.element, HEITI)
+    toc_title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _indent_chars(toc_title.element, 0)
+
+    entry = styles.add_style("目录条目", WD_STYLE_TYPE.PARAGRAPH)
+    entry.base_style = normal
+    entry.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    _hanging(entry, 2, 2)  # a long title wraps under itself, not under its number
+    # The page number at the right edge of the type area, dots leading to it.
+    tabs = OxmlElement("w:tabs")
+    tab = OxmlElement("w:tab")
+    tab.set(qn("w:val"), "right")
+    tab.set(qn("w:leader"), "dot")
+    tab.set(qn("w:pos"), str(_twips(210 - layout.margin_left_mm - layout.margin_right_mm)))
+    tabs.append(tab)
+    ppr = entry.element.get_or_add_pPr()
+    ppr.insert_element_before(tabs, "w:spacing", "w:ind", "w:jc", "w:outlineLvl", "w:rPr")
+
+
+@functools.lru_cache(maxsize=32)
+def _record_base_document(layout):
+    """The layout's base document with the record styles, built once per layout."""
+    doc = Document(io.BytesIO(_base_document(layout)))
+    _record_styles(doc, layout)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def _record(out, record):
+    """One meeting record; returns its title paragraph. `record`: title,
+    organisation, fields (rows of [label, value] pairs), parts (number, title,
+    paragraphs as in a report) and attachments (names)."""
+    title = out.paragraph(_one_line(record.get("title")), "记录标题")
+    organisation = _one_line(record.get("organisation"))
+    if organisation:
+        out.paragraph(organisation, "记录单位")
+    out.paragraph(style="记录要素")  # 标题下空一行
+    for row in record.get("fields", []):
+        runs, more = [], []
+        for index, (label, value) in enumerate(row):
+            lines = _lines(value) or [""]
+            if len(row) > 1:  # two short items on one line: 主持人 and 记录人
+                lines = ["；".join(lines)]
+            if index:
+                runs.append(("　　", None))
+            runs += [(_one_line(label) + "：", RECORD_LABEL_CHAR), (lines[0], None)]
+            more = lines[1:]
+        out.paragraph(runs=runs, style="记录要素")
+        for line in more:
+            out.paragraph(line, "记录要素")
+    for part in record.get("parts", []):
+        out.paragraph(_one_line(part["number"] + part["title"]), "记录栏目")
+        for p in part.get("paragraphs", []):
+            _paragraph(out, p)
+    names = [name for name in map(_one_line, record.get("attachments", [])) if name]
+    if names:
+        out.paragraph()  # 正文下空一行 (7.3.4)
+        for index, name in enumerate(names, start=1):
+            text = f"{index}．{name}" if len(names) > 1 else name
+            if index == 1:
+                out.paragraph(runs=[("附件：", None), (text, None)], style="附件说明")
+            else:
+                out.paragraph(text, "附件说明续行")
+    return title
+
+
+def render_record_docx(record, layout=None, properties=None):
+    """DOCX bytes of one meeting record (meetings.records.record_data)."""
+    layout = layout or Layout()
+    doc = Document(io.BytesIO(_record_base_document(layout)))
+    _record(_Writer(doc), record)
+    props = properties or Properties(subject="会议记录")
+    return _save(doc, props, record.get("title"), record.get("organisation"))
+
+
+def _page_break_before(p):
+    ppr = p.find(W + "pPr")
+    node = etree.Element(W + "pageBreakBefore")
+    ind = ppr.find(W + "ind")  # pageBreakBefore comes before ind in a pPr
+    if ind is not None:
+        ind.addprevious(node)
+    else:
+        ppr.append(node)
+
+
+def _bookmark(p, name, ident):
+    p.find(W + "pPr").addnext(
+        etree.Element(W + "bookmarkStart", {W + "id": str(ident), W + "name": name})
+    )
+    p.append(etree.Element(W + "bookmarkEnd", {W + "id": str(ident)}))
+
+
+def _page_ref(parent, bookmark):
+    """A PAGEREF field to the bookmark; returns the <w:t> of its shown result.
+    LibreOffice computes the page itself when it lays the document out (no
+    field update needed for the PDF); Word shows the result until 更新域."""
+    shown = None
+    for kind, text in (
+        ("begin", None),
+        (None, f" PAGEREF {bookmark} \\h "),
+        ("separate", None),
+        ("", None),
+        ("end", None),
+    ):
+        r = etree.SubElement(parent, W + "r")
+        if kind:
+            etree.SubElement(r, W + "fldChar").set(W + "fldCharType", kind)
+        elif text:
+            instr = etree.SubElement(r, W + "instrText")
+            instr.set(XML_SPACE, "preserve")
+            instr.text = text
+        else:
+            shown = etree.SubElement(r, W + "t")
+    return shown
+
+
+def _estimated_pages(paragraphs, layout, title_ids):
+    """Pages a run of paragraphs fills, estimated from its characters (28 a line
+    at 3号, about 20 for a 2号 title), for the 目录's page numbers as first shown."""
+    width_pt = (210 - layout.margin_left_mm - layout.margin_right_mm) * 72 / 25.4
+    height_pt = (297 - layout.margin_top_mm - layout.margin_bottom_mm) * 72 / 25.4
+    height = 0.0
+    for p in paragraphs:
+        style = p.find(W + "pPr/" + W + "pStyle")
+        big = style is not None and style.get(W + "val") in title_ids
+        size, pitch = (22, 35) if big else (16, layout.line_pitch_pt)
+        text = "".join(t.text or "" for t in p.iter(W + "t"))
+        chars = _char_width(text) + (0 if big or style is not None else 2)
+        height += pitch * max(1, math.ceil(chars * size / width_pt))
+    return max(1, math.ceil(height / height_pt))
+
+
+def render_record_book_docx(book, layout=None, properties=None):
+    """DOCX bytes of a 会议记录本 (meetings.records.book_data): its title, a 目录
+    whose page numbers are fields to each record's bookmark, then every record
+    on a new page."""
+    layout = layout or Layout()
+    doc = Document(io.BytesIO(_record_base_document(layout)))
+    out = _Writer(doc)
+    for line in _lines(book.get("title")):
+        out.paragraph(line, "Title")
+    out.paragraph(style="记录要素")  # 空一行
+    out.paragraph("目　录", "目录标题")
+    records = book.get("records", [])
+    shown = []
+    for index, record in enumerate(records, start=1):
+        p = out.paragraph(style="目录条目")
+        link = etree.SubElement(
+            p, W + "hyperlink", {W + "anchor": TOC_BOOKMARK.format(index), W + "history": "1"}
+        )
+        out._run(link, f"{index}．{_one_line(record.get('toc') or record.get('title'))}", None)
+        etree.SubElement(etree.SubElement(link, W + "r"), W + "tab")
+        shown.append(_page_ref(link, TOC_BOOKMARK.format(index)))
+    firsts = []
+    for index, record in enumerate(records, start=1):
+        first = _record(out, record)
+        _page_break_before(first)
+        _bookmark(first, TOC_BOOKMARK.format(index), index)
+        firsts.append(first)
+    # The page numbers first shown (Word, before 更新域): estimated, the 目录 and
+    # each record a run of whole pages.
+    body = list(out.body.iterchildren(W + "p"))
+    bounds = [0, *(body.index(first) for first in firsts), len(body)]
+    title_ids = {out.style_id("Title"), out.style_id("记录标题")}
+    page = 1
+    for index, (start, end) in enumerate(itertools.pairwise(bounds)):
+        if index:
+            shown[index - 1].text = str(page)
+        page += _estimated_pages(body[start:end], layout, title_ids)
+    props = properties or Properties(subject="会议记录本")
+    return _save(doc, props, " ".join(_lines(book.get("title"))), book.get("organisation"))

@@ -28,6 +28,11 @@ Status = GeneratedFile.Status
 QUEUE_UNAVAILABLE = "导出服务暂时无法连接任务队列，报告内容未受任何影响，请稍后重试。"
 LEDGER_TASK = "meetings.render_ledger_xlsx"
 LEDGER_UNAVAILABLE = "导出服务暂时无法连接任务队列，台账未能导出，其他内容未受影响，请稍后重试。"
+RECORD_TASK = "meetings.render_record_docx"
+RECORD_UNAVAILABLE = (
+    "导出服务暂时无法连接任务队列，会议记录未能导出，会议记录本身未受任何影响，请稍后重试。"
+)
+RECORD_KINDS = (GeneratedFile.Kind.RECORD, GeneratedFile.Kind.RECORD_BOOK)
 
 
 class ExportError(Exception):
@@ -39,7 +44,12 @@ class ExportError(Exception):
 def enqueue(task, file):
     """Queue the file's task (its record is committed already: the calling views are
     non-atomic); a broker that is down fails fast and the record says why."""
-    message = LEDGER_UNAVAILABLE if file.kind == GeneratedFile.Kind.LEDGER else QUEUE_UNAVAILABLE
+    if file.kind == GeneratedFile.Kind.LEDGER:
+        message = LEDGER_UNAVAILABLE
+    elif file.kind in RECORD_KINDS:
+        message = RECORD_UNAVAILABLE
+    else:
+        message = QUEUE_UNAVAILABLE
     try:
         task.delay(file_id=file.pk)
     except (BrokerError, ConnectionError, OSError, TimeoutError) as error:
@@ -69,6 +79,8 @@ def retry_file(*, file, by):
     if file.kind == GeneratedFile.Kind.LEDGER:
         # A 台账 is meetings' task: looked up by its name, so reports never imports meetings.
         task = current_app.tasks[LEDGER_TASK]
+    elif file.kind in RECORD_KINDS:
+        task = current_app.tasks[RECORD_TASK]  # meetings' too
     elif file.kind == GeneratedFile.Kind.REPORT:
         task = task_render_report_docx
     else:

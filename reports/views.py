@@ -430,6 +430,11 @@ def file_retry(request, pk):
     if file.kind == GeneratedFile.Kind.LEDGER:
         findings = (file.content or {}).get("ledger") == "findings"
         fallback = reverse(f"meetings:{'finding' if findings else 'measure'}_ledger") + "#exports"
+    elif file.kind == GeneratedFile.Kind.RECORD:
+        meeting = (file.content or {}).get("meeting")
+        fallback = reverse("meetings:detail", args=[meeting]) + "#exports"
+    elif file.kind == GeneratedFile.Kind.RECORD_BOOK:
+        fallback = reverse("meetings:list") + "#exports"
     elif file.report_id:
         fallback = file.report.get_absolute_url()
     else:

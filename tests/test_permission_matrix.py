@@ -102,6 +102,10 @@ TABLE = {
     "meetings:edit": row(**FORM),
     "meetings:delete": row(**MANAGE_POST),
     "meetings:confirm": row(**MANAGE_POST),
+    # 导出会议记录: whoever sees the meeting (the fixture's is a draft: refused, back to it)
+    "meetings:record_export": row(**{**WRITE_POST, "reviewer": (405, R), "admin": (405, R)}),
+    # 导出会议记录本: the user's own organisation by default (no confirmed meeting: refused)
+    "meetings:record_book_export": same(405, R),
     "meetings:attachment_upload": row(**WRITE_POST),
     "meetings:finding_create": row(**FORM),
     "meetings:attachment_download": row(**READ),
@@ -247,6 +251,7 @@ def url(name, o):
         "meetings:edit": [o["meeting"].pk],
         "meetings:delete": [o["meeting"].pk],
         "meetings:confirm": [o["meeting"].pk],
+        "meetings:record_export": [o["meeting"].pk],
         "meetings:attachment_upload": [o["meeting"].pk],
         "meetings:finding_create": [o["meeting"].pk],
         "meetings:attachment_download": [o["attachment"].pk],

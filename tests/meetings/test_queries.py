@@ -50,7 +50,8 @@ def one_meeting_with_many_findings(world, n):
 # means a page now runs more queries: make sure it does not scale with rows.
 PAGES = {
     "meetings:dashboard": 12,
-    "meetings:list": 9,
+    # + 导出会议记录本: the organisations to choose from and the recent 会议记录本 files
+    "meetings:list": 11,
     # the ledgers: + the user's recent 导出台账 files (with their requester), one query
     "meetings:finding_ledger": 13,
     "meetings:measure_ledger": 13,
@@ -115,7 +116,7 @@ def test_meeting_page_runs_a_fixed_number_of_queries(
 ):
     meeting = one_meeting_with_many_findings(world, rows)
     client.force_login(world.secretary)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):  # + the meeting's 会议记录 files
         response = client.get(meeting.get_absolute_url())
     assert response.status_code == 200
     assert len(response.context["findings"]) == rows
@@ -135,7 +136,7 @@ def test_confirmed_meeting_page_with_corrections_runs_a_fixed_number_of_queries(
     for finding in meeting.findings.all():
         audit.record(finding, event="更正", changes={"title": ["旧", "新"]}, 更正说明="更正")
     client.force_login(world.secretary)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         response = client.get(meeting.get_absolute_url())
     assert response.status_code == 200
     assert response.content.decode().count("已更正</span>") == rows
