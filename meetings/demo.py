@@ -616,8 +616,9 @@ MEETINGS = [
 
 
 @transaction.atomic
-def load_demo(stdout=None):
-    """Create the demo tree, people, accounts and meetings; return what was created."""
+def load_records():
+    """Create the demo tree, people, accounts and meetings; return what was
+    created and the organisations by name (ideology_review.demo adds the reports)."""
     created = {"organisations": 0, "people": 0, "users": 0, "meetings": 0, "reports": 0}
     orgs = {}
     for name, short, org_type, unit_type, parent, place in ORGANISATIONS:
@@ -674,11 +675,7 @@ def load_demo(stdout=None):
             continue
         created["meetings"] += 1
         _create_meeting(spec, org, people, categories)
-
-    from reports.demo import load_demo_reports
-
-    created["reports"] = load_demo_reports(orgs)
-    return created
+    return created, orgs
 
 
 def _create_meeting(spec, org, people, categories):

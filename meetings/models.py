@@ -223,12 +223,21 @@ class Membership(models.Model):
 
 
 class ScopedQuerySet(models.QuerySet):
+    """Rows of the organisations a user may see (meetings.access decides).
+
+    Every app's scoped querysets derive from this one, so the import below —
+    the access layer needs the models it scopes — is the only import cycle
+    in the project, and it is resolved once, here."""
+
     org_field = "organisation"
 
-    def for_user(self, user):
+    def visible_q(self, user):
         from .access import get_scope
 
-        return self.filter(get_scope(user).visible_q(self.org_field))
+        return get_scope(user).visible_q(self.org_field)
+
+    def for_user(self, user):
+        return self.filter(self.visible_q(user))
 
     def of_quarter(self, year, quarter):
         return self.filter(year=year, quarter=quarter)

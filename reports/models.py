@@ -19,18 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from ideology_review.lib.fields import SafeCharField, SafeTextField
 from ideology_review.lib.models import Authored
 from ideology_review.lib.periods import QUARTER_CHOICES, Period
-from meetings.models import Organisation
+from meetings.models import Organisation, ScopedQuerySet
+
+from .docx import Layout
 
 
-class ReportQuerySet(models.QuerySet):
-    def for_user(self, user):
-        from meetings.access import get_scope
-
-        return self.filter(get_scope(user).visible_q("organisation"))
-
-    def of_quarter(self, year, quarter):
-        return self.filter(year=year, quarter=quarter)
-
+class ReportQuerySet(ScopedQuerySet):
     def pending_review(self):
         return self.filter(status=QuarterlyReport.Status.SUBMITTED)
 
@@ -276,8 +270,6 @@ class DocumentFormat(models.Model):
             raise ValidationError(errors)
 
     def layout(self):
-        from .docx import Layout
-
         return Layout(
             margin_top_mm=float(self.margin_top_mm),
             margin_bottom_mm=float(self.margin_bottom_mm),
@@ -295,15 +287,13 @@ def generated_path(instance, filename):
     return f"generated/{timezone.now():%Y/%m}/{instance.pk}-{uuid.uuid4().hex[:12]}{ext}"
 
 
-class GeneratedFileQuerySet(models.QuerySet):
+class GeneratedFileQuerySet(ScopedQuerySet):
     def for_user(self, user):
         """A report's or bundle's file: whoever sees its organisation. A ledger's:
         only the user who asked for it (it holds that user's scope and filters)."""
-        from meetings.access import get_scope
-
         ledger = Q(kind=GeneratedFile.Kind.LEDGER)
         own = Q(requested_by_id=user.pk) if user.pk is not None else Q(pk__in=[])
-        return self.filter((~ledger & get_scope(user).visible_q("organisation")) | (ledger & own))
+        return self.filter((~ledger & self.visible_q(user)) | (ledger & own))
 
 
 class GeneratedFile(models.Model):

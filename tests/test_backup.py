@@ -38,7 +38,7 @@ from ideology_review.backup import (
     restore,
     sign,
 )
-from meetings.demo import load_demo
+from ideology_review.demo import load_demo
 from meetings.models import Finding, Meeting, MeetingAttachment
 from reports import exports
 from reports.models import GeneratedFile, QuarterlyReport

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from meetings.demo import load_demo
+from ideology_review.demo import load_demo
 from meetings.models import Finding, Measure, Meeting, Organisation, Person
 from reports.models import QuarterlyReport, ReportEvent, ReportItem
 

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from meetings.demo import load_demo
+from ideology_review.demo import load_demo
 from meetings.models import FindingCategory, Organisation
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from meetings.demo import DEMO_PASSWORD, PEOPLE, REVIEWERS, load_demo
+from ideology_review.demo import load_demo
+from meetings.demo import DEMO_PASSWORD, PEOPLE, REVIEWERS
 
 
 class Command(BaseCommand):
