@@ -6,8 +6,12 @@ and cached on the user object, so that scoping never adds queries per row.
 - 书记/副书记 (manager) and 宣传委员 (editor) edit their own organisation's
   records; managers also confirm records, correct confirmed ones (更正) and
   submit reports.
-- Reviewers (members of a 宣传部) read everything under their committee (the
-  department's parent organisation) and change nothing of the branches'.
+- Reviewers read everything under their committee and change nothing of the
+  branches': the members of a 宣传部 (under the department's parent
+  committee), and the 书记/副书记/宣传委员 of a 党委/党工委/党总支 (under
+  that committee). Each reviews — approves or returns — only the reports of
+  the organisations whose reviewing organisation (审核单位) they review for;
+  see `reviewing_organisation` for the default rule.
 - Superusers administer through the Django admin and read everything here.
 
 Another organisation's object is a 404 (it does not exist for that user); a
@@ -33,6 +37,18 @@ from .models import (
 )
 
 WRITE_ROLES = {Membership.Role.MANAGER, Membership.Role.EDITOR}
+# A committee level between branch and 宣传部: these committees review their
+# branches' reports when one of these office-holders has an account.
+REVIEWING_TYPES = (
+    Organisation.OrgType.COMMITTEE,
+    Organisation.OrgType.WORK_COMMITTEE,
+    Organisation.OrgType.GENERAL_BRANCH,
+)
+REVIEWING_PARTY_ROLES = (
+    Membership.PartyRole.SECRETARY,
+    Membership.PartyRole.DEPUTY,
+    Membership.PartyRole.PUBLICITY,
+)
 NOT_FOUND = "记录不存在或您无权查看。"
 
 
@@ -50,8 +66,10 @@ class Scope:
     roles: dict = field(default_factory=dict)  # organisation id → role
     organisations: dict = field(default_factory=dict)  # organisation id → Organisation
     committee_paths: list = field(default_factory=list)  # reviewers: subtree prefixes
+    reviewing: dict = field(default_factory=dict)  # id → the 宣传部/committee reviewed for
     everything: bool = False
     user_id: int | None = None
+    _reviewed_ids: frozenset | None = field(default=None, repr=False)
 
     def visible_q(self, org_field="organisation"):
         if self.everything:
@@ -70,12 +88,32 @@ class Scope:
         return self.roles.get(organisation_id) == Membership.Role.MANAGER
 
     def can_review(self, organisation):
-        """Reviewers of the propaganda department above the organisation (not of
-        their own department, and never of a branch they edit)."""
-        return any(
-            organisation.path.startswith(path) and organisation.path != path
-            for path in self.committee_paths
-        ) and not self.can_edit(organisation.pk)
+        """审核通过/退回修改: reviewers of the organisation's reviewing organisation
+        (never of an organisation they edit: a committee's own report goes up)."""
+        return organisation.pk in self.reviewed_ids and not self.can_edit(organisation.pk)
+
+    @property
+    def reviewed_ids(self):
+        """The organisations whose reports this user reviews (computed once, two queries)."""
+        if self._reviewed_ids is None:
+            self._reviewed_ids = frozenset(
+                organisations_reviewed_by(self.reviewing.values()) if self.reviewing else ()
+            )
+        return self._reviewed_ids
+
+    def reviewed_q(self):
+        """The organisations of 报告审核 and 统计分析 (a Q on Organisation):
+        those that report to the user; the administrators': all."""
+        return Q() if self.everything else Q(pk__in=self.reviewed_ids)
+
+    @property
+    def review_committees(self):
+        """The 党委/党工委/党总支 the user reviews for as its 书记/副书记/宣传委员."""
+        return [
+            org
+            for org in self.reviewing.values()
+            if org.org_type != Organisation.OrgType.PROPAGANDA
+        ]
 
     def can_retry(self, file):
         """重试 an export: whoever asked for it, an editor of its organisation, a reviewer."""
@@ -96,11 +134,11 @@ class Scope:
 
     @property
     def is_reviewer(self):
-        return bool(self.committee_paths)
+        return bool(self.reviewing)
 
     @property
     def sees_statistics(self):
-        """统计分析: the departments' reviewers, and the administrators."""
+        """统计分析: the reviewers (of a 宣传部 or a committee), and the administrators."""
         return self.is_reviewer or self.everything
 
     @property
@@ -125,7 +163,7 @@ def get_scope(user):
         return cached
     scope = Scope(everything=user.is_superuser, user_id=user.pk)
     memberships = Membership.objects.filter(person__user=user).select_related(
-        "organisation__parent"
+        "organisation__parent", "person"
     )
     for membership in memberships:
         org = membership.organisation
@@ -134,8 +172,111 @@ def get_scope(user):
         if membership.role == Membership.Role.REVIEWER:
             committee = org.parent or org
             scope.committee_paths.append(committee.path)
+            scope.reviewing[org.pk] = org
+        elif _reviews_there(membership):
+            scope.committee_paths.append(org.path)
+            scope.reviewing[org.pk] = org
     user._ideology_scope = scope
     return scope
+
+
+def _reviews_there(membership):
+    """A committee's 书记/副书记/宣传委员 reviews its branches (the same rule as
+    `_committees_with_reviewers`, for one membership already loaded)."""
+    return (
+        membership.organisation.org_type in REVIEWING_TYPES
+        and membership.party_role in REVIEWING_PARTY_ROLES
+        and membership.person.is_active
+    )
+
+
+def _committees_with_reviewers(organisations):
+    """Of these organisation rows, the ids of the committees with a reviewer
+    (a 书记/副书记/宣传委员 with an active account): one query."""
+    candidates = [o.pk for o in organisations if o.org_type in REVIEWING_TYPES]
+    if not candidates:
+        return set()
+    return set(
+        Membership.objects.filter(
+            organisation_id__in=candidates,
+            party_role__in=REVIEWING_PARTY_ROLES,
+            person__is_active=True,
+            person__user__is_active=True,
+        ).values_list("organisation_id", flat=True)
+    )
+
+
+def _resolve(org, rows, departments, reviewing_committees):
+    """The reviewing organisation's id of `org`, from rows already loaded
+    (id → row, with the ancestors the walk may reach): the explicit 审核单位,
+    else up the tree the first ancestor that has a 宣传部 (that department:
+    a committee with a department reviews through it) or is a committee with
+    a reviewer (that committee). None when the walk leaves `rows`."""
+    if org.reviewing_organisation_id:
+        return org.reviewing_organisation_id
+    if org.org_type == Organisation.OrgType.PROPAGANDA:
+        return None
+    node = rows.get(org.parent_id)
+    while node is not None:
+        if node.pk in departments:
+            return departments[node.pk]
+        if node.pk in reviewing_committees:
+            return node.pk
+        node = rows.get(node.parent_id)
+    return None
+
+
+def _departments(rows):
+    """committee id → its 宣传部's id, among the rows."""
+    return {
+        o.parent_id: o.pk
+        for o in sorted(rows, key=lambda o: -o.pk)  # the first department wins
+        if o.org_type == Organisation.OrgType.PROPAGANDA and o.parent_id
+    }
+
+
+def reviewing_organisation(organisation):
+    """Where the organisation's reports go for 审核 (an Organisation, or None):
+    its explicit 审核单位 if set; otherwise the nearest superior 党委/党工委/党总支
+    that has a reviewer, unless a nearer (or the same) superior has a 宣传部,
+    which then reviews as before. Two queries."""
+    if organisation.reviewing_organisation_id:
+        return organisation.reviewing_organisation
+    ancestor_ids = [int(pk) for pk in organisation.path.strip("/").split("/")[:-1] if pk]
+    rows = list(
+        Organisation.objects.filter(
+            Q(pk__in=ancestor_ids)
+            | Q(parent_id__in=ancestor_ids, org_type=Organisation.OrgType.PROPAGANDA)
+        )
+    )
+    by_id = {o.pk: o for o in rows}
+    target = _resolve(organisation, by_id, _departments(rows), _committees_with_reviewers(rows))
+    return by_id.get(target)
+
+
+def organisations_reviewed_by(reviewing):
+    """The ids of the organisations whose reports go to one of `reviewing` (a
+    宣传部 or a committee each): those that name it as 审核单位, and those of its
+    subtree (the department's committee's) that reach it by the default rule.
+    Two queries, whatever the size of the tree."""
+    reviewing = list(reviewing)
+    targets = {o.pk for o in reviewing}
+    roots = {
+        (o.parent if o.org_type == Organisation.OrgType.PROPAGANDA and o.parent_id else o).path
+        for o in reviewing
+    }
+    in_subtree = Q()
+    for path in roots:
+        in_subtree |= Q(path__startswith=path)
+    rows = list(
+        Organisation.objects.filter(in_subtree | Q(reviewing_organisation_id__in=targets)).only(
+            "pk", "parent_id", "org_type", "path", "reviewing_organisation_id"
+        )
+    )
+    by_id = {o.pk: o for o in rows}
+    departments = _departments(rows)
+    committees = _committees_with_reviewers(rows)
+    return {o.pk for o in rows if _resolve(o, by_id, departments, committees) in targets}
 
 
 def _check_write(user, organisation_id, *, manage=False):
@@ -246,6 +387,6 @@ def check_report_action(user, report, action):
     scope = get_scope(user)
     if action in (QuarterlyReport.Action.APPROVE, QuarterlyReport.Action.RETURN):
         if not scope.can_review(report.organisation):
-            raise NotPermitted("只有上级党委宣传部的审核人可以审核该报告。")
+            raise NotPermitted("只有该报告审核单位的审核人可以审核该报告。")
     elif not scope.can_manage(report.organisation_id):
         raise NotPermitted("只有支部书记或副书记可以提交或撤回报告。")

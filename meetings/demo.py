@@ -99,12 +99,32 @@ ORGANISATIONS = [
         "中共青山县石桥镇委员会",
         "",
     ),
+    # The committee level (issue 12): two village branches that report to
+    # 石桥镇党委, whose 书记 reviews them; the 镇党委's own report goes to 县委宣传部.
+    (
+        "中共青山县石桥镇柳溪村支部委员会",
+        "柳溪村党支部",
+        O.BRANCH,
+        U.VILLAGE,
+        "中共青山县石桥镇委员会",
+        "村党群服务中心会议室",
+    ),
+    (
+        "中共青山县石桥镇枫岭村支部委员会",
+        "枫岭村党支部",
+        O.BRANCH,
+        U.VILLAGE,
+        "中共青山县石桥镇委员会",
+        "村委会二楼会议室",
+    ),
 ]
 
 SCHOOL = "中共青山县城关第一实验学校支部委员会"
 HOSPITAL = "中共青山县人民医院支部委员会"
 COMPANY = "中共青山县城建物业服务有限公司支部委员会"
 TOWNSHIP = "中共青山县石桥镇委员会"
+LIUXI = "中共青山县石桥镇柳溪村支部委员会"
+FENGLING = "中共青山县石桥镇枫岭村支部委员会"
 PROPAGANDA = "中共青山县委宣传部"
 
 # (person, organisation, post, party role, username or None, is party member)
@@ -128,11 +148,17 @@ PEOPLE = [
     ("蒋涛", TOWNSHIP, "镇党委副书记", R.DEPUTY, None, True),
     ("邓琳", TOWNSHIP, "宣传委员", R.PUBLICITY, None, True),
     ("杨明", TOWNSHIP, "石桥村党支部书记", R.COMMITTEE, None, True),
+    ("陈秀兰", LIUXI, "村党支部书记、村委会主任", R.SECRETARY, "chenxiulan", True),
+    ("刘德胜", LIUXI, "村党支部副书记", R.DEPUTY, None, True),
+    ("孙晓梅", LIUXI, "村文书", R.PUBLICITY, None, True),
+    ("赵国强", FENGLING, "村党支部书记、村委会主任", R.SECRETARY, "zhaoguoqiang", True),
+    ("周桂芳", FENGLING, "村妇联主席", R.PUBLICITY, None, True),
+    ("黄海涛", FENGLING, "村监委会主任", R.DISCIPLINE, None, True),
     ("周晓峰", PROPAGANDA, "副部长", R.COMMITTEE, "zhouxiaofeng", True),
     ("孙婷", PROPAGANDA, "干事", R.MEMBER, None, True),
 ]
 REVIEWERS = {"周晓峰", "孙婷"}
-REPORTING = {SCHOOL, HOSPITAL, COMPANY, TOWNSHIP}
+REPORTING = {SCHOOL, HOSPITAL, COMPANY, TOWNSHIP, LIUXI, FENGLING}
 
 
 def _m(content, person, deadline, status, dept="", note=""):
@@ -609,6 +635,270 @@ MEETINGS = [
                 "个别村发现非法宗教宣传品。",
                 [],  # no measure yet: the draft report shows the check
                 risk="高",
+            ),
+        ],
+    },
+    {
+        "org": TOWNSHIP,
+        "title": "2026年第四季度意识形态分析研判会议",
+        "date": D(2026, 11, 18),
+        "time": "上午",
+        "chair": "罗建华",
+        "recorder": "邓琳",
+        "expected": 12,
+        "present": 12,
+        "attendees": ["罗建华", "蒋涛", "邓琳", "杨明"],
+        "scope": "镇党委班子成员、各村（社区）党支部书记",
+        "study": (
+            "传达学习了县委宣传部《关于做好第四季度意识形态分析研判工作的通知》"
+            "和县委意识形态工作领导小组会议精神。"
+        ),
+        "briefings": "通报了各村党支部第三季度意识形态分析研判报告审核情况。",
+        "judgement": J.POSITIVE,
+        "judgement_detail": "全镇党员干部群众思想总体稳定，未发生重大意识形态领域问题。",
+        "requirements": (
+            "一是督促各村党支部按时报送季度分析研判报告；二是抓好村级微信群季度抽查；"
+            "三是做好年终意识形态工作责任制考核准备。"
+        ),
+        "speech": (
+            "罗建华在总结讲话中要求，各村党支部书记要切实履行第一责任人职责，守好农村思想文化阵地。"
+        ),
+        "confirmed": True,
+        "findings": [
+            _f(
+                "position",
+                T.PROBLEM,
+                "部分村宣传栏、农家书屋阵地作用发挥不充分",
+                "个别村宣传栏内容陈旧，农家书屋开放时间不固定。",
+                [
+                    _m(
+                        "各村明确宣传栏专人管理，每月更新一次内容；农家书屋实行固定开放日",
+                        "邓琳",
+                        D(2026, 12, 31),
+                        S.IN_PROGRESS,
+                        "宣传办",
+                    )
+                ],
+                risk="低",
+            ),
+            _f(
+                "thinking",
+                T.TENDENCY,
+                "征地补偿政策调整后，个别群众存在误解",
+                "部分群众对补偿标准调整的依据了解不多，在村民微信群中有议论。",
+                [
+                    _m(
+                        "组织镇村干部入户宣讲政策，召开院坝会答疑解惑",
+                        "蒋涛",
+                        D(2026, 12, 31),
+                        S.IN_PROGRESS,
+                        "党政办",
+                    )
+                ],
+            ),
+        ],
+    },
+    {
+        "org": LIUXI,
+        "title": "2026年第三季度意识形态分析研判会议",
+        "date": D(2026, 9, 16),
+        "time": "上午",
+        "chair": "陈秀兰",
+        "recorder": "孙晓梅",
+        "expected": 7,
+        "present": 7,
+        "attendees": ["陈秀兰", "刘德胜", "孙晓梅"],
+        "scope": "村党支部委员、村民小组长、党员代表",
+        "study": "传达学习了镇党委第三季度意识形态工作会议精神。",
+        "briefings": "通报了村级微信群管理和农家书屋使用情况。",
+        "judgement": J.MAINSTREAM_GOOD,
+        "judgement_detail": "全村党员群众思想总体稳定，对乡村振兴各项政策拥护支持。",
+        "requirements": "一是落实村级微信群群主负责制；二是利用院坝会宣讲惠民政策。",
+        "confirmed": True,
+        "findings": [
+            _f(
+                "religion",
+                T.RISK,
+                "个别外来人员在村内散发宗教宣传品",
+                "9月初在村民小组发现非法宗教宣传资料，对象多为留守老人。",
+                [
+                    _m(
+                        "配合镇统战部门开展排查，召开院坝会宣讲宗教政策和法律法规",
+                        "陈秀兰",
+                        D(2026, 12, 31),
+                        S.IN_PROGRESS,
+                        "村两委",
+                        "已召开院坝会3次。",
+                    )
+                ],
+                risk="高",
+            ),
+            _f(
+                "study",
+                T.PROBLEM,
+                "部分老党员参加集中学习不经常",
+                "年龄较大、行动不便的党员参加“三会一课”次数偏少。",
+                [
+                    _m(
+                        "对行动不便的老党员实行送学上门，每季度不少于1次",
+                        "孙晓梅",
+                        None,
+                        S.ONGOING,
+                        "村党支部",
+                    )
+                ],
+                risk="低",
+            ),
+        ],
+    },
+    {
+        "org": LIUXI,
+        "title": "2026年第四季度意识形态分析研判会议",
+        "date": D(2026, 11, 12),
+        "time": "上午",
+        "chair": "陈秀兰",
+        "recorder": "孙晓梅",
+        "expected": 7,
+        "present": 6,
+        "attendees": ["陈秀兰", "孙晓梅"],
+        "absentees": "刘德胜（在镇里参加培训）",
+        "scope": "村党支部委员、村民小组长、党员代表",
+        "study": "传达学习了县委宣传部《关于做好第四季度意识形态分析研判工作的通知》。",
+        "briefings": "通报了第三季度宗教宣传品排查和院坝会宣讲情况。",
+        "judgement": J.STABLE,
+        "requirements": "一是加强村民微信群日常巡查；二是丰富冬季群众文化活动。",
+        "confirmed": True,
+        "findings": [
+            _f(
+                "network",
+                T.PROBLEM,
+                "村民微信群偶有转发未经核实的信息",
+                "个别村民在村民微信群转发未经核实的网络传言，群主未及时提醒。",
+                [
+                    _m(
+                        "落实村民微信群群主负责制，村文书每周巡查，发现不实信息及时澄清",
+                        "孙晓梅",
+                        D(2026, 12, 31),
+                        S.IN_PROGRESS,
+                        "村两委",
+                    )
+                ],
+            ),
+            _f(
+                "culture",
+                T.PROBLEM,
+                "群众文化活动形式单一",
+                "村文化广场活动以广场舞为主，青年群众参与较少。",
+                [
+                    _m(
+                        "结合春节组织文艺汇演和“好婆婆、好媳妇”评选活动",
+                        "刘德胜",
+                        D(2027, 1, 31),
+                        S.NOT_STARTED,
+                        "村委会",
+                    )
+                ],
+                risk="低",
+            ),
+        ],
+    },
+    {
+        "org": FENGLING,
+        "title": "2026年第三季度意识形态分析研判会议",
+        "date": D(2026, 9, 21),
+        "time": "下午",
+        "chair": "赵国强",
+        "recorder": "周桂芳",
+        "expected": 6,
+        "present": 6,
+        "attendees": ["赵国强", "周桂芳", "黄海涛"],
+        "scope": "村党支部委员、村民代表",
+        "study": "传达学习了镇党委第三季度意识形态工作会议精神。",
+        "briefings": "通报了外出务工党员线上学习情况。",
+        "judgement": J.MAINSTREAM_GOOD,
+        "requirements": "一是加强外出务工党员管理；二是明确村两委班子成员意识形态工作分工。",
+        "confirmed": True,
+        "findings": [
+            _f(
+                "mobile",
+                T.PROBLEM,
+                "外出务工党员参加组织生活不经常",
+                "全村12名外出务工党员中，有5名本季度未参加线上学习。",
+                [
+                    _m(
+                        "建立外出务工党员微信学习群，每月推送学习资料并线上交流",
+                        "周桂芳",
+                        None,
+                        S.ONGOING,
+                        "村党支部",
+                    )
+                ],
+            ),
+            _f(
+                "responsibility",
+                T.PROBLEM,
+                "村两委班子成员“一岗双责”意识不强",
+                "个别村干部认为意识形态工作是书记一个人的事。",
+                [
+                    _m(
+                        "在支部委员会上明确班子成员意识形态工作分工，年底述职时一并报告",
+                        "赵国强",
+                        D(2026, 10, 31),
+                        S.DONE,
+                        "村党支部",
+                        "10月支部委员会已明确分工。",
+                    )
+                ],
+            ),
+        ],
+    },
+    {
+        "org": FENGLING,
+        "title": "2026年第四季度意识形态分析研判会议",
+        "date": D(2026, 11, 20),
+        "time": "下午",
+        "chair": "赵国强",
+        "recorder": "周桂芳",
+        "expected": 6,
+        "present": 6,
+        "attendees": ["赵国强", "周桂芳", "黄海涛"],
+        "scope": "村党支部委员、村民代表",
+        "study": "传达学习了县委宣传部《关于做好第四季度意识形态分析研判工作的通知》。",
+        "briefings": "通报了村道硬化工程网络舆情处置情况。",
+        "judgement": J.STABLE,
+        "requirements": "一是及时公开村务信息；二是做好低保评定政策解释。",
+        "confirmed": True,
+        "findings": [
+            _f(
+                "network",
+                T.RISK,
+                "个别村民在短视频平台发布涉村务的不实视频",
+                "有村民就村道硬化工程发布不实短视频，引发部分群众议论。",
+                [
+                    _m(
+                        "及时公开村道硬化工程资金使用情况，村干部入户说明情况",
+                        "赵国强",
+                        D(2026, 11, 30),
+                        S.DONE,
+                        "村两委",
+                        "11月25日已在村务公开栏公开，并入户说明。",
+                    )
+                ],
+            ),
+            _f(
+                "thinking",
+                T.TENDENCY,
+                "部分群众对低保评定存在不同看法",
+                "个别群众认为低保评定不够透明。",
+                [
+                    _m(
+                        "低保评定实行村民代表大会评议和张榜公示，接受群众监督",
+                        "黄海涛",
+                        D(2027, 1, 15),
+                        S.IN_PROGRESS,
+                        "村监委会",
+                    )
+                ],
             ),
         ],
     },

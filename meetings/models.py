@@ -8,6 +8,7 @@ import os
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, Count, F, Q, Value, When
@@ -79,6 +80,21 @@ class Organisation(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    # Where this organisation's reports go for 审核. Empty: the default rule of
+    # meetings.access.reviewing_organisations (the nearest superior committee
+    # with a reviewer, otherwise the committee's 宣传部).
+    reviewing_organisation = models.ForeignKey(
+        "self",
+        verbose_name=_("审核单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reviewed_organisations",
+        help_text=_(
+            "本组织的报告由哪个组织审核；留空则为最近的有审核人的上级党委（党工委、党总支），"
+            "没有时为上级党委宣传部"
+        ),
+    )
     self_reference = SafeCharField(
         _("自称"),
         max_length=20,
@@ -104,6 +120,19 @@ class Organisation(models.Model):
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         self._update_path()
+
+    def clean(self):
+        # Reviewers see their committee's subtree: a 审核单位 elsewhere could not
+        # even open the reports it is meant to review.
+        target = self.reviewing_organisation
+        if target is None:
+            return
+        above = target.parent if target.org_type == self.OrgType.PROPAGANDA else target
+        parent_path = self.parent.path if self.parent_id else ""
+        if above is None or not parent_path.startswith(above.path):
+            raise ValidationError(
+                {"reviewing_organisation": _("审核单位应为本组织的上级党组织或上级党委的宣传部。")}
+            )
 
     def _update_path(self):
         parent_path = self.parent.path if self.parent_id else "/"

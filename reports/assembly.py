@@ -20,6 +20,7 @@ from ideology_review.lib.text import (
 )
 from meetings.models import Finding, Measure, Meeting
 
+from . import committee
 from .models import ReportItem
 
 S = ReportItem.Section
@@ -120,6 +121,8 @@ def generate(report):
     out = []
     out.append(Generated(S.OPENING, "opening", "", _opening(report, used, me)))
     out.extend(_basic(used, me))
+    # A committee's report also says what the branches reporting to it reported.
+    out.extend(Generated(S.BASIC, *paragraph) for paragraph in committee.branch_paragraphs(report))
     judgement = _judgement(used, me)
     if judgement:
         out.append(Generated(S.JUDGEMENT, "judgement", "", judgement))

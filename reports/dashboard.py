@@ -1,4 +1,5 @@
-"""统计分析: a committee's propaganda department's page; the numbers are reports.statistics."""
+"""统计分析: the page of a reviewer (a 宣传部 or a committee) over the organisations that
+report to them; the numbers are reports.statistics."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,17 +16,29 @@ from . import statistics
 from .models import GeneratedFile
 
 
+def review_notice(scope):
+    """What the reviewer reviews for, told on the reviewer-facing pages (a
+    committee's reviewer is not the 宣传部: its own report goes up)."""
+    return {
+        "names": [org.name for org in scope.reviewing.values()],
+        "short_names": [org.display_short_name for org in scope.reviewing.values()],
+        "committees": [org.display_short_name for org in scope.review_committees],
+    }
+
+
 @login_required
 @require_safe
 def dashboard(request):
     scope = get_scope(request.user)
     if not scope.sees_statistics:
-        raise PermissionDenied("只有党委宣传部的审核人可以查看统计分析。")
+        raise PermissionDenied("只有党委宣传部或上级党委的审核人可以查看统计分析。")
     year, quarter = statistics.current_reporting_quarter()
     year = parse_int(request.GET.get("year"), low=2000, high=2100) or year
     quarter = parse_int(request.GET.get("quarter"), low=1, high=4) or quarter
 
-    rows = statistics.branch_rows(scope.visible_q(""), year, quarter)
+    # The organisations that report to this user (a committee: its branches).
+    reviewed = scope.reviewed_q()
+    rows = statistics.branch_rows(reviewed, year, quarter)
     summary = statistics.branch_totals(rows)
     summary["rate"] = (
         round(100 * summary["done"] / summary["measures"], 1) if summary["measures"] else None
@@ -33,7 +46,7 @@ def dashboard(request):
     bucket = request.GET.get("branch_status", "")
     if bucket in statistics.BUCKETS:
         rows = rows.filter(report_status__in=statistics.BUCKETS[bucket][1])
-    categories = statistics.category_matrix(scope.visible_q(""), year, quarter)
+    categories = statistics.category_matrix(reviewed, year, quarter)
     bundles = GeneratedFile.objects.filter(
         kind=GeneratedFile.Kind.BUNDLE,
         organisation_id__in=list(scope.roles),
@@ -45,6 +58,8 @@ def dashboard(request):
         "reports/dashboard.html",
         {
             "bundles": bundles,
+            "reviewing": review_notice(scope),
+            "can_export": bool(scope.review_departments),
             "query": f"year={year}&quarter={quarter}&branch_status={bucket}",
             "year": year,
             "quarter": quarter,

@@ -12,6 +12,8 @@ SCHOOL = "中共青山县城关第一实验学校支部委员会"
 HOSPITAL = "中共青山县人民医院支部委员会"
 COMPANY = "中共青山县城建物业服务有限公司支部委员会"
 TOWNSHIP = "中共青山县石桥镇委员会"
+LIUXI = "中共青山县石桥镇柳溪村支部委员会"
+FENGLING = "中共青山县石桥镇枫岭村支部委员会"
 
 HOSPITAL_COMMENT = (
     "存在问题部分风险点不够具体，第二条整改措施未明确整改时限；"
@@ -25,6 +27,12 @@ REPORTS = [
     (SCHOOL, 2026, 4, None, "draft"),
     (HOSPITAL, 2026, 3, D(2026, 9, 28), "returned"),
     (COMPANY, 2026, 3, D(2026, 9, 28), "submitted"),
+    # The villages report to 石桥镇党委 (reviewed by luojianhua), before the
+    # 镇党委's own report is assembled, which reads their approved reports.
+    (LIUXI, 2026, 3, D(2026, 9, 26), "approved"),
+    (FENGLING, 2026, 3, D(2026, 9, 27), "approved"),
+    (LIUXI, 2026, 4, None, "draft"),
+    (FENGLING, 2026, 4, D(2026, 11, 25), "submitted"),
     (TOWNSHIP, 2026, 3, D(2026, 9, 29), "draft-with-problems"),
 ]
 SECRETARIES = {
@@ -32,12 +40,15 @@ SECRETARIES = {
     HOSPITAL: "liweidong",
     COMPANY: "hezhiqiang",
     TOWNSHIP: "luojianhua",
+    LIUXI: "chenxiulan",
+    FENGLING: "zhaoguoqiang",
 }
+# Who reviews (the organisation's reviewing organisation's reviewer); others: zhouxiaofeng.
+REVIEWERS = {LIUXI: "luojianhua", FENGLING: "luojianhua"}
 
 
 def load_demo_reports(orgs):
     User = get_user_model()
-    reviewer = User.objects.get(username="zhouxiaofeng")
     created = 0
     for org_name, year, quarter, issue_date, fate in REPORTS:
         org = orgs[org_name]
@@ -45,6 +56,7 @@ def load_demo_reports(orgs):
             continue
         created += 1
         secretary = User.objects.get(username=SECRETARIES[org_name])
+        reviewer = User.objects.get(username=REVIEWERS.get(org_name, "zhouxiaofeng"))
         report = services.report_create(organisation=org, year=year, quarter=quarter, by=secretary)
         report.issue_date = issue_date
         report.save(update_fields=["issue_date"])

@@ -17,6 +17,7 @@ from meetings.access import (
     get_report_for_user,
     get_report_item_for_user,
     get_scope,
+    reviewing_organisation,
 )
 from meetings.models import today
 
@@ -24,6 +25,7 @@ from . import exports, services
 from .assembly import CLOSING_TEMPLATES
 from .checks import check_report
 from .content import build_report_data
+from .dashboard import review_notice
 from .forms import ReportCreateForm, ReportInfoForm, ReportItemForm, ReviewForm, SubmitForm
 from .models import GeneratedFile, QuarterlyReport, ReportItem
 
@@ -131,6 +133,9 @@ def report_detail(request, pk):
         "can_edit": can_edit and report.is_editable,
         "can_manage": scope.can_manage(report.organisation_id),
         "can_review": scope.can_review(report.organisation),
+        # Where the report goes (the secretary is told on 提交审核; a reviewer
+        # of another level sees whose review it is).
+        "reviewing_organisation": reviewing_organisation(report.organisation),
         "events": events,
         "latest": submissions[0] if submissions else None,
         "files": report.files.select_related("requested_by__person").order_by("-pk")[:5],
@@ -359,14 +364,21 @@ def report_return(request, pk):
 def inbox(request):
     scope = get_scope(request.user)
     if not scope.is_reviewer:
-        raise NotPermitted("只有党委宣传部的审核人可以使用报告审核。")
+        raise NotPermitted("只有党委宣传部或上级党委的审核人可以使用报告审核。")
+    # Only the reports this user reviews: a 宣传部 sees the whole tree (研判报告)
+    # but the reports of a committee's branches are that committee's to review.
     reports = (
         QuarterlyReport.objects.for_user(request.user)
         .pending_review()
+        .filter(organisation_id__in=scope.reviewed_ids)
         .select_related("organisation")
         .order_by("submitted_at", "pk")
     )
-    return render(request, "reports/inbox.html", {"reports": reports})
+    return render(
+        request,
+        "reports/inbox.html",
+        {"reports": reports, "reviewing": review_notice(scope)},
+    )
 
 
 # ---------------------------------------------------------------------------

@@ -192,3 +192,41 @@ def world(db):
 def secretary_client(client, world):
     client.force_login(world.secretary)
     return client
+
+
+@dataclass
+class Chain:
+    township: Organisation
+    village: Organisation
+    committee_reviewer: object
+    village_secretary: object
+
+
+@pytest.fixture
+def chain(world):
+    """The committee level (issue 12) beside `world`: a 镇党委 under the county
+    committee whose 书记 reviews its village branch; the 镇党委's own report
+    goes to the county's 宣传部."""
+    township = OrganisationFactory(
+        name="中共青山县石桥镇委员会",
+        short_name="石桥镇党委",
+        org_type=Organisation.OrgType.COMMITTEE,
+        unit_type=Organisation.UnitType.TOWNSHIP,
+        parent=world.committee,
+        must_report=True,
+    )
+    village = OrganisationFactory(
+        name="中共青山县石桥镇柳溪村支部委员会",
+        short_name="柳溪村党支部",
+        unit_type=Organisation.UnitType.VILLAGE,
+        parent=township,
+        must_report=True,
+    )
+    R = Membership.Role
+    P = Membership.PartyRole
+    return Chain(
+        township=township,
+        village=village,
+        committee_reviewer=make_user(township, R.MANAGER, name="罗建华", party_role=P.SECRETARY),
+        village_secretary=make_user(village, R.MANAGER, name="陈秀兰", party_role=P.SECRETARY),
+    )

@@ -20,7 +20,18 @@ from .factories import MeasureFactory
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ["anon", "secretary", "publicity", "outsider", "reviewer", "other_reviewer", "admin"]
+PERSONAS = [
+    "anon",
+    "secretary",
+    "publicity",
+    "outsider",
+    "reviewer",
+    "other_reviewer",
+    "admin",
+    # the committee level (issue 12): 石桥镇党委's 书记 and a village branch's secretary
+    "committee_reviewer",
+    "village_secretary",
+]
 L, R = "L", "R"
 
 
@@ -92,6 +103,11 @@ NEW_RECORD = {
     "other_reviewer": (403, 403),
     "admin": (403, 403),
 }
+# To the school's objects, a 镇党委's reviewer and a village secretary are outsiders
+# (another committee's subtree, another branch); both register their own records.
+for outcomes in (READ, FORM, WRITE_POST, MANAGE_POST, REVIEW_POST, CORRECT):
+    outcomes["committee_reviewer"] = outcomes["village_secretary"] = outcomes["outsider"]
+NEW_RECORD.update(committee_reviewer=(200, 200), village_secretary=(200, 200))
 
 TABLE = {
     # 研判会议, 问题, 整改措施, 台账
@@ -135,10 +151,19 @@ TABLE = {
         reviewer=(405, 403),
         other_reviewer=(405, 403),
         admin=(405, 403),
+        committee_reviewer=(405, R),
+        village_secretary=(405, R),
     ),
-    "reports:inbox": same(403, 405, reviewer=(200, 405), other_reviewer=(200, 405)),
+    "reports:inbox": same(
+        403, 405, reviewer=(200, 405), other_reviewer=(200, 405), committee_reviewer=(200, 405)
+    ),
     "reports:dashboard": same(
-        403, 405, reviewer=(200, 405), other_reviewer=(200, 405), admin=(200, 405)
+        403,
+        405,
+        reviewer=(200, 405),
+        other_reviewer=(200, 405),
+        admin=(200, 405),
+        committee_reviewer=(200, 405),
     ),
     "reports:detail": row(**READ),
     "reports:preview": row(**READ),
@@ -157,6 +182,8 @@ TABLE = {
         reviewer=(405, R),
         other_reviewer=(405, 404),
         admin=(405, R),
+        committee_reviewer=(405, 404),
+        village_secretary=(405, 404),
     ),
     "reports:export_quarter": same(405, 403, reviewer=(405, R), other_reviewer=(405, R)),
     "reports:file_status": row(**READ),
@@ -168,6 +195,8 @@ TABLE = {
         reviewer=(405, R),
         other_reviewer=(405, 404),
         admin=(405, 403),
+        committee_reviewer=(405, 404),
+        village_secretary=(405, 404),
     ),
     "reports:item_edit": row(**FORM),
     "reports:item_delete": row(**WRITE_POST),
@@ -299,10 +328,14 @@ def outcome(response):
 CASES = [(name, persona) for name in TABLE for persona in PERSONAS]
 
 
-@pytest.mark.parametrize("name,persona", CASES, ids=[f"{n}-{p}" for n, p in CASES])
-def test_route_persona_method(client, world, objects, name, persona):
+def login_persona(client, world, chain, persona):
     if persona != "anon":
-        client.force_login(getattr(world, persona))
+        client.force_login(getattr(world, persona, None) or getattr(chain, persona))
+
+
+@pytest.mark.parametrize("name,persona", CASES, ids=[f"{n}-{p}" for n, p in CASES])
+def test_route_persona_method(client, world, chain, objects, name, persona):
+    login_persona(client, world, chain, persona)
     target = url(name, objects)
     get_response = client.get(target)
     if hasattr(get_response, "streaming_content"):
@@ -311,3 +344,104 @@ def test_route_persona_method(client, world, objects, name, persona):
     if hasattr(post_response, "streaming_content"):
         b"".join(post_response.streaming_content)
     assert (outcome(get_response), outcome(post_response)) == TABLE[name][persona]
+
+
+# --------------------------------------------------------------------------
+# The committee chain (issue 12): a village branch reports to 石桥镇党委, whose
+# 书记 reviews it; the 镇党委's own report goes to the 宣传部, which reads the
+# village's report but does not review it. Both reports are submitted.
+# --------------------------------------------------------------------------
+
+
+def chain_row(default, **personas):
+    return {"anon": (L, L), **dict.fromkeys(PERSONAS[1:], default), **personas}
+
+
+SEES_VILLAGE = dict.fromkeys(["reviewer", "admin", "committee_reviewer", "village_secretary"])
+CHAIN_TABLE = {
+    ("reports:detail", "village_report"): chain_row(
+        (404, 405), **dict.fromkeys(SEES_VILLAGE, (200, 405))
+    ),
+    ("reports:approve", "village_report"): chain_row(
+        (405, 404),
+        reviewer=(405, 403),  # the 宣传部 reads it, the 镇党委 reviews it
+        admin=(405, 403),
+        committee_reviewer=(405, R),
+        village_secretary=(405, 403),
+    ),
+    ("reports:return", "village_report"): chain_row(
+        (405, 404),
+        reviewer=(405, 403),
+        admin=(405, 403),
+        committee_reviewer=(405, R),  # back to the report: a comment is required
+        village_secretary=(405, 403),
+    ),
+    ("reports:withdraw", "village_report"): chain_row(
+        (405, 404),
+        reviewer=(405, 403),
+        admin=(405, 403),
+        committee_reviewer=(405, 403),
+        village_secretary=(405, R),
+    ),
+    ("reports:export_docx", "village_report"): chain_row(
+        (405, 404), **dict.fromkeys(SEES_VILLAGE, (405, R))
+    ),
+    ("meetings:detail", "village_meeting"): chain_row(
+        (404, 405), **dict.fromkeys(SEES_VILLAGE, (200, 405))
+    ),
+    ("meetings:edit", "village_meeting"): chain_row(
+        (404, 404),
+        reviewer=(403, 403),
+        admin=(403, 403),
+        committee_reviewer=(403, 403),  # reads its branches' records, never edits them
+        village_secretary=(200, 200),
+    ),
+    ("reports:detail", "township_report"): chain_row(
+        (404, 405), reviewer=(200, 405), admin=(200, 405), committee_reviewer=(200, 405)
+    ),
+    ("reports:approve", "township_report"): chain_row(
+        (405, 404), reviewer=(405, R), admin=(405, 403), committee_reviewer=(405, 403)
+    ),
+    ("reports:return", "township_report"): chain_row(
+        (405, 404), reviewer=(405, R), admin=(405, 403), committee_reviewer=(405, 403)
+    ),
+}
+
+
+@pytest.fixture
+def chain_objects(world, chain):
+    from reports import services
+
+    from .factories import MeetingFactory, make_report
+
+    village_report = make_report(world, chain.village, via_services=False)
+    services.report_submit(report=village_report, by=chain.village_secretary, accept_warnings=True)
+    township_report = make_report(world, chain.township, via_services=False)
+    services.report_submit(
+        report=township_report, by=chain.committee_reviewer, accept_warnings=True
+    )
+    return {
+        "village_report": village_report,
+        "township_report": township_report,
+        "village_meeting": MeetingFactory(organisation=chain.village),
+    }
+
+
+CHAIN_CASES = [(name, obj, persona) for (name, obj) in CHAIN_TABLE for persona in PERSONAS]
+
+
+def test_the_chain_table_covers_every_persona():
+    assert all(set(outcomes) == set(PERSONAS) for outcomes in CHAIN_TABLE.values())
+
+
+@pytest.mark.parametrize(
+    "name,obj,persona", CHAIN_CASES, ids=[f"{n}-{o}-{p}" for n, o, p in CHAIN_CASES]
+)
+def test_committee_chain_route_persona_method(
+    client, world, chain, chain_objects, name, obj, persona
+):
+    login_persona(client, world, chain, persona)
+    target = reverse(name, args=[chain_objects[obj].pk])
+    get_response = client.get(target)
+    post_response = client.post(target)
+    assert (outcome(get_response), outcome(post_response)) == CHAIN_TABLE[(name, obj)][persona]

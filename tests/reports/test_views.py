@@ -155,7 +155,8 @@ def branches(world, n):
 def test_inbox_runs_a_fixed_number_of_queries(client, world, django_assert_num_queries, n):
     branches(world, n)
     client.force_login(world.reviewer)
-    with django_assert_num_queries(8):
+    # +2: the organisations that report to the reviewer (rows, committees with a reviewer)
+    with django_assert_num_queries(10):
         response = client.get(reverse("reports:inbox"))
     assert len(response.context["reports"]) == n
 
@@ -164,7 +165,8 @@ def test_inbox_runs_a_fixed_number_of_queries(client, world, django_assert_num_q
 def test_dashboard_runs_a_fixed_number_of_queries(client, world, django_assert_num_queries, n):
     branches(world, n)
     client.force_login(world.reviewer)
-    with django_assert_num_queries(13):
+    # +2: the organisations that report to the reviewer (rows, committees with a reviewer)
+    with django_assert_num_queries(15):
         response = client.get(reverse("reports:dashboard"), {"year": 2026, "quarter": 3})
     assert response.context["summary"]["should"] == n + 2  # and the two branches of `world`
     assert response.context["summary"]["pending"] == n
@@ -180,8 +182,10 @@ def test_report_page_runs_a_fixed_number_of_queries(
             finding__meeting=report.organisation.meetings.first(), finding__title=f"问题{i}"
         )
     client.force_login(world.secretary)
-    # checks: +1 for unconfirmed meetings; history: -1, the loaded organisation is named without one
-    with django_assert_num_queries(19):
+    # checks: +1 for unconfirmed meetings; history: -1, the loaded organisation is named
+    # without one; +2: where the report goes (ancestors and their 宣传部, committees with
+    # a reviewer)
+    with django_assert_num_queries(21):
         response = client.get(reverse("reports:detail", args=[report.pk]))
     assert response.status_code == 200
 
@@ -189,7 +193,7 @@ def test_report_page_runs_a_fixed_number_of_queries(
 def test_submitting_and_approving_ask_for_confirmation_first(client, world, report):
     client.force_login(world.secretary)
     page = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
-    asked = "提交后报告将报送上级党委宣传部审核，审核完成前不能修改。确定提交审核吗？"
+    asked = "提交后报告将报送中共青山县委宣传部审核，审核完成前不能修改。确定提交审核吗？"
     assert f'data-confirm="{asked}"' in page
     services.report_submit(report=report, by=world.secretary, accept_warnings=True)
     client.force_login(world.reviewer)

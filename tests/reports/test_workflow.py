@@ -76,7 +76,7 @@ def test_only_the_branch_secretary_submits(world, report, persona):
 def test_only_the_superior_reviewer_reviews(world, report, persona):
     services.report_submit(report=report, by=world.secretary)
     for act in (services.report_approve, services.report_return):
-        with pytest.raises(services.ReportError, match="只有上级党委宣传部的审核人"):
+        with pytest.raises(services.ReportError, match="只有该报告审核单位的审核人"):
             act(report=report, by=getattr(world, persona), comment="意见")
     assert QuarterlyReport.objects.get().status == Status.SUBMITTED
 
