@@ -5,9 +5,12 @@ Shared by the web side (reports.exports) and the worker side (reports.rendering)
 import hashlib
 import json
 
+from django.db.models import Q
 from django.utils import timezone
 
 from ideology_review.lib.periods import QUARTER_NAMES, cn_date
+from meetings.access import organisations_reviewed_by
+from meetings.models import Organisation
 
 from .content import build_report_data
 from .docx import Layout
@@ -89,11 +92,17 @@ def committee_of(department):
     return department.parent or department
 
 
+def reported_to(department):
+    """The organisations whose reports go to the department (a Q on Organisation):
+    what its 导出本季度报告 holds and its 汇总 counts, as on its 统计分析 page —
+    a village branch reviewed by its 镇党委 is in the 镇党委's report instead."""
+    return Q(pk__in=organisations_reviewed_by([department]))
+
+
 def approved_reports(department, year, quarter):
-    committee = committee_of(department)
     return (
         QuarterlyReport.objects.filter(
-            organisation__path__startswith=committee.path,
+            organisation__in=Organisation.objects.filter(reported_to(department)),
             year=year,
             quarter=quarter,
             status=QuarterlyReport.Status.APPROVED,

@@ -15,7 +15,6 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from ideology_review.lib.periods import QUARTER_NAMES, cn_date
@@ -23,7 +22,7 @@ from meetings.models import today
 
 from . import statistics
 from .docx import Layout, Properties, render_docx
-from .files import approved_reports, committee_of, layout_for, report_file
+from .files import approved_reports, committee_of, layout_for, report_file, reported_to
 from .models import GeneratedFile, QuarterlyReport
 
 log = logging.getLogger(__name__)
@@ -180,7 +179,7 @@ def _para(text):
 def quarter_summary(department, year, quarter):
     """The 汇总 document: who reported, findings by category and risk, rectification."""
     committee = committee_of(department)
-    visible = Q(path__startswith=committee.path)
+    visible = reported_to(department)
     rows = statistics.branch_rows(visible, year, quarter)
     totals = statistics.branch_totals(rows)
     period = f"{year}年{QUARTER_NAMES[quarter]}"

@@ -409,3 +409,20 @@ def test_committee_figures_run_a_fixed_number_of_queries(
     with django_assert_num_queries(5):
         paragraphs = committee.branch_paragraphs(report)
     assert f"已报送并经石桥镇党委审核通过{n}个" in paragraphs[0][2]
+
+
+def test_the_department_bundle_holds_what_reports_to_it(world, chain):
+    """导出本季度报告 and its 汇总 agree with the department's 统计分析: the
+    village's approved report is the 镇党委's to aggregate, not the 宣传部's."""
+    from reports.files import approved_reports
+    from reports.rendering import quarter_summary
+
+    village = submitted(world, chain.village, chain.village_secretary)
+    services.report_approve(report=village, by=chain.committee_reviewer)
+    school = submitted(world, world.branch, world.secretary)
+    services.report_approve(report=school, by=world.reviewer)
+    assert list(approved_reports(world.department, 2026, 3)) == [school]
+    assert list(approved_reports(chain.township, 2026, 3)) == [village]
+    reported = quarter_summary(world.department, 2026, 3)["parts"][0]["paragraphs"][0]["text"]
+    # the school, the hospital and the township must report to the 宣传部; the village does not
+    assert reported.startswith("本季度应报送季度分析研判报告的党组织3个，已提交1个")
