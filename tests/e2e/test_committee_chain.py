@@ -119,6 +119,7 @@ def test_committee_chain(page, live_server, demo):
     login(page, live_server, demo["zhouxiaofeng"])
     page.get_by_role("link", name="报告审核").click()
     expect(page.get_by_role("link", name=TITLE.format(FENGLING))).to_have_count(0)
+    shot(page, "zhouxiaofeng-inbox")
     page.get_by_role("link", name=TITLE.format(TOWNSHIP)).click()
     expect(page.get_by_text("督促指导")).to_be_visible()  # the frozen content has it
     page.get_by_role("button", name="审核通过").click()
@@ -131,6 +132,7 @@ def test_committee_chain(page, live_server, demo):
     expect(page.get_by_text(f"该报告由{TOWNSHIP}审核，您只能查看，不能审核。")).to_be_visible()
     expect(page.get_by_role("button", name="审核通过")).to_have_count(0)
     expect(page.get_by_role("button", name="退回修改")).to_have_count(0)
+    shot(page, "zhouxiaofeng-village-read-only")
     token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
     refused = page.request.post(
         live_server.url + f"/reports/{waiting.pk}/approve/",
