@@ -14,6 +14,10 @@ A "\n" in any text is a paragraph boundary (one-line fields such as the
 signatory are joined): the DOCX never holds a manual line break, which a
 justified paragraph would stretch across the line.
 The 附件 ledger is a landscape section of its own.
+
+`render_record_docx` and `render_record_book_docx` turn a meeting record's
+data (meetings.records) into the same page, fonts and pitch: a 会议记录, and a
+year's 会议记录本 with a 目录 whose page numbers are PAGEREF fields.
 """
 
 import copy
