@@ -198,6 +198,23 @@ def test_the_record_has_every_field_its_findings_measures_and_attachments(client
     assert b"<w:br/>" not in payload
 
 
+def test_a_bare_record_says_what_was_not_filled_in(client, world):
+    meeting = confirm(MeetingFactory(organisation=world.branch, title="临时会议"))
+    client.force_login(world.secretary)
+    lines = texts(export(client, meeting)[1])
+    for line in (
+        "会议地点：未填写",
+        "主持人：未填写　　记录人：未填写",
+        "应到人数：未填写　　实到人数：未填写",
+        "参会人员：未填写",
+        "缺席人员及原因：无",
+        "本次会议未研判出需要整改的问题。",
+    ):
+        assert line in lines
+    assert lines.count("无。") == 6  # the six parts of what was said
+    assert not any(line.startswith(("参会范围", "附件")) for line in lines)
+
+
 def test_a_draft_offers_no_export_and_says_why(client, world, django_capture_on_commit_callbacks):
     meeting = full_meeting(world, confirmed=False)
     client.force_login(world.secretary)
