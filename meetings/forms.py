@@ -339,6 +339,12 @@ class LedgerFilterForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label="党组织", required=False, queryset=Organisation.objects.none(), empty_label="全部组织"
     )
+    # Reviewers only (meetings.ledgers.filter_form): the rows behind 统计分析's numbers.
+    reviewed = forms.ChoiceField(
+        label="审核范围",
+        required=False,
+        choices=[("", "全部党组织"), ("1", "报送本单位审核的党组织")],
+    )
 
     def __init__(self, *args, people, organisations, status_choices, **kwargs):
         super().__init__(*args, **kwargs)

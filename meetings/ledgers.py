@@ -44,12 +44,23 @@ def filter_form(kind, user, data):
     status_choices = (
         Finding.Progress.choices if kind == "findings" else Measure.DISPLAY_STATUS_CHOICES
     )
-    return LedgerFilterForm(
+    form = LedgerFilterForm(
         data or None,
         people=visible_people(user),
         organisations=visible_organisations(user),
         status_choices=status_choices,
     )
+    if not get_scope(user).is_reviewer:
+        del form.fields["reviewed"]
+    return form
+
+
+def _reviewed(qs, user, filters, field):
+    """审核范围: only the organisations that report to the user (as on 统计分析,
+    whose numbers link here: a 镇党委's own records are not its branches')."""
+    if filters.get("reviewed"):
+        return qs.filter(**{f"{field}__in": get_scope(user).reviewed_ids})
+    return qs
 
 
 def describe(form, filters):
@@ -76,7 +87,7 @@ def findings(user, filters):
         .select_related("organisation", "category", "meeting")
         .order_by("-year", "-quarter", "organisation__path", "order", "pk")
     )
-    return filter_findings(qs, filters)
+    return filter_findings(_reviewed(qs, user, filters, "organisation_id"), filters)
 
 
 def measures(user, filters):
@@ -96,7 +107,7 @@ def measures(user, filters):
             "pk",
         )
     )
-    return filter_measures(qs, filters)
+    return filter_measures(_reviewed(qs, user, filters, "finding__organisation_id"), filters)
 
 
 def rows(kind, user, filters):

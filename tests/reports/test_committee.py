@@ -426,3 +426,22 @@ def test_the_department_bundle_holds_what_reports_to_it(world, chain):
     reported = quarter_summary(world.department, 2026, 3)["parts"][0]["paragraphs"][0]["text"]
     # the school, the hospital and the township must report to the 宣传部; the village does not
     assert reported.startswith("本季度应报送季度分析研判报告的党组织3个，已提交1个")
+
+
+def test_statistics_numbers_lead_to_the_branches_records_only(client, world, chain, pending):
+    """统计分析's links carry 审核范围: the 镇党委's own finding is in its ledger
+    but not behind the number of its branches' findings."""
+    client.force_login(chain.committee_reviewer)
+    body = client.get(reverse("reports:dashboard"), {"year": 2026, "quarter": 3}).content.decode()
+    assert "?reviewed=1&amp;year=2026&amp;quarter=3" in body
+    ledger = reverse("meetings:finding_ledger")
+    everything = client.get(ledger, {"year": 2026, "quarter": 3})
+    behind = client.get(ledger, {"year": 2026, "quarter": 3, "reviewed": "1"})
+    assert {f.organisation for f in everything.context["page"]} == {chain.township, chain.village}
+    assert [f.organisation for f in behind.context["page"]] == [chain.village]
+    measures = client.get(reverse("meetings:measure_ledger"), {"reviewed": "1"})
+    assert {m.finding.organisation for m in measures.context["page"]} == {chain.village}
+    # a branch secretary has no such filter (and the parameter changes nothing)
+    client.force_login(chain.village_secretary)
+    page = client.get(ledger, {"reviewed": "1"})
+    assert "reviewed" not in page.context["form"].fields
