@@ -2,7 +2,9 @@
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 
 
 def _page(request, status, title, message, *, hint=""):
@@ -52,7 +54,4 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     # No template context processors here: the error may come from them.
-    from django.http import HttpResponseServerError
-    from django.template import loader
-
     return HttpResponseServerError(loader.get_template("errors/500.html").render())
