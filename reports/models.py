@@ -1,4 +1,10 @@
-"""Quarterly analysis reports (季度分析研判报告) and their review.
+"""Analysis reports (分析研判报告) of every kind and their review.
+
+A report has a kind (季度分析研判报告, 半年分析研判报告, 年度意识形态工作总结,
+述职报告, 网络意识形态工作情况报告) and a period (a quarter, a half-year or a
+year: `year`, `quarter` and `half`, 0 where a part does not apply); a 述职报告
+belongs to a person. The kinds' titles, skeletons and assembly are in
+`reports.kinds`; they share the workflow, checks and renderer.
 
 A report's status changes only through `reports.services` (report_submit,
 report_approve, report_return, report_withdraw …), which checks the
@@ -18,19 +24,40 @@ from django.utils.translation import gettext_lazy as _
 
 from ideology_review.lib.fields import SafeCharField, SafeTextField
 from ideology_review.lib.models import Authored
-from ideology_review.lib.periods import QUARTER_CHOICES, Period
-from meetings.models import Organisation, ScopedQuerySet
+from ideology_review.lib.periods import HALF_NAMES, QUARTER_CHOICES, period_of
+from meetings.models import Organisation, Person, ScopedQuerySet
 
 from .docx import Layout
 
 
 class ReportQuerySet(ScopedQuerySet):
+    def quarterly(self):
+        return self.filter(kind=QuarterlyReport.Kind.QUARTERLY)
+
     def pending_review(self):
         return self.filter(status=QuarterlyReport.Status.SUBMITTED)
 
 
 class QuarterlyReport(Authored):
-    """Status changes go through reports.services, never by assigning `status`."""
+    """Status changes go through reports.services, never by assigning `status`.
+
+    (The class keeps its first name: it is every kind of report now.)"""
+
+    class Kind(models.TextChoices):
+        QUARTERLY = "quarterly", _("季度分析研判报告")
+        HALF_YEAR = "half", _("半年分析研判报告")
+        ANNUAL = "annual", _("年度意识形态工作总结")
+        DUTY = "duty", _("落实意识形态工作责任制述职报告")
+        NETWORK = "network", _("网络意识形态工作情况报告")
+
+    # The period each kind covers: a quarter, a half-year or a year.
+    PERIOD_OF_KIND = {
+        Kind.QUARTERLY: "quarter",
+        Kind.HALF_YEAR: "half",
+        Kind.ANNUAL: "year",
+        Kind.DUTY: "year",
+        Kind.NETWORK: "year",
+    }
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
@@ -58,8 +85,24 @@ class QuarterlyReport(Authored):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("党组织"), on_delete=models.PROTECT, related_name="reports"
     )
+    kind = models.CharField(_("报告类型"), max_length=10, choices=Kind, default=Kind.QUARTERLY)
     year = models.PositiveSmallIntegerField(_("年度"))
-    quarter = models.PositiveSmallIntegerField(_("季度"), choices=QUARTER_CHOICES)
+    # 0 where the part does not apply: a half-year or a year has no quarter.
+    quarter = models.PositiveSmallIntegerField(
+        _("季度"), choices=[(0, "—"), *QUARTER_CHOICES], default=0
+    )
+    half = models.PositiveSmallIntegerField(
+        _("半年"), choices=[(0, "—"), *HALF_NAMES.items()], default=0
+    )
+    # 述职报告 only: the office-holder whose report it is (written in the first person).
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("述职人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duty_reports",
+    )
     title = SafeCharField(_("报告标题"), max_length=300)
     addressee = SafeCharField(_("主送单位"), max_length=200, blank=True)
     signatory = SafeCharField(_("落款单位"), max_length=200, blank=True)
@@ -74,17 +117,35 @@ class QuarterlyReport(Authored):
     objects = ReportQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("季度分析研判报告")
-        verbose_name_plural = _("季度分析研判报告")
+        verbose_name = _("分析研判报告")
+        verbose_name_plural = _("分析研判报告")
         ordering = ["-year", "-quarter", "organisation__path"]
         constraints = [
+            # One report per organisation, kind and period; a 述职报告 one per person.
             models.UniqueConstraint(
-                fields=["organisation", "year", "quarter"],
-                name="reports_quarterlyreport_one_per_quarter",
+                fields=["organisation", "kind", "year", "half", "quarter"],
+                condition=Q(person__isnull=True),
+                name="reports_quarterlyreport_one_per_period",
             ),
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "year", "person"],
+                condition=Q(person__isnull=False),
+                name="reports_quarterlyreport_one_per_person",
+            ),
+            # The period matches the kind: a quarterly report names a quarter
+            # (1–4), a half-year report a half (1–2), the others the year only;
+            # a 述职报告 has its person and no other kind has one.
             models.CheckConstraint(
-                condition=Q(quarter__gte=1, quarter__lte=4),
-                name="reports_quarterlyreport_quarter_range",
+                condition=(
+                    Q(kind="quarterly", quarter__gte=1, quarter__lte=4, half=0)
+                    | Q(kind="half", quarter=0, half__gte=1, half__lte=2)
+                    | Q(kind__in=["annual", "duty", "network"], quarter=0, half=0)
+                )
+                & (
+                    Q(kind="duty", person__isnull=False)
+                    | (~Q(kind="duty") & Q(person__isnull=True))
+                ),
+                name="reports_quarterlyreport_period_of_kind",
             ),
         ]
         indexes = [models.Index(fields=["year", "quarter", "status"])]
@@ -97,7 +158,8 @@ class QuarterlyReport(Authored):
 
     @property
     def period(self):
-        return Period(self.year, self.quarter)
+        """Period, HalfYear or Year (ideology_review.lib.periods)."""
+        return period_of(self.year, self.quarter, self.half)
 
     @property
     def quarter_name(self):
@@ -106,6 +168,31 @@ class QuarterlyReport(Authored):
     @property
     def period_label(self):
         return self.period.label
+
+    @property
+    def is_quarterly(self):
+        return self.kind == self.Kind.QUARTERLY
+
+    @property
+    def spec(self):
+        """The kind's rules: title, addressee, skeleton, assembly (reports.kinds)."""
+        from .kinds import spec_of
+
+        return spec_of(self.kind)
+
+    def records_q(self, prefix=""):
+        """The meetings/findings of the report's period, as a Q on their year and quarter."""
+        quarters = [p.quarter for p in self.period.quarters()]
+        if len(quarters) == 1:
+            return Q(**{f"{prefix}year": self.year, f"{prefix}quarter": quarters[0]})
+        if len(quarters) == 4:
+            return Q(**{f"{prefix}year": self.year})
+        return Q(**{f"{prefix}year": self.year, f"{prefix}quarter__in": quarters})
+
+    def default_due_date(self):
+        """报送截止日期 by default: quarterly 10 days after the quarter, half-year
+        7月15日 (1月15日 for the second half), the year's reports 1月20日 next year."""
+        return self.period.due_date()
 
     @property
     def is_editable(self):
