@@ -5,13 +5,10 @@ The pages build their queryset here from the request's filters, and so does
 in the requester's scope (`for_user`), whoever runs the code.
 """
 
-import logging
 from urllib.parse import urlencode
 
 from celery import current_app
-from celery.exceptions import SoftTimeLimitExceeded
-from django.db import InterfaceError, transaction
-from django.db import OperationalError as DatabaseError
+from django.db import transaction
 
 from ideology_review import audit
 from reports import exports, files, rendering
@@ -24,7 +21,6 @@ from .models import Finding, Measure, Organisation, Person
 
 KINDS = {"findings": "问题台账", "measures": "整改台账"}
 Status = GeneratedFile.Status
-log = logging.getLogger(__name__)
 
 
 def visible_people(user):
@@ -174,20 +170,11 @@ def render_export(file_id):
     if file is None:
         return None
     user = file.requested_by
-    try:
+    with rendering.producing(file, timeout="生成超时，请缩小筛选范围后重试。"):
         if user is None or not user.is_active:
             rendering.fail(file, "申请人的账号已停用，台账未生成。")
         else:
             with write_xlsx(file.content["ledger"], user, file.content["filters"]) as payload:
                 rendering.store(file, payload)
-    except SoftTimeLimitExceeded:
-        rendering.fail(file, "生成超时，请缩小筛选范围后重试。")
-    except (OSError, ConnectionError, DatabaseError, InterfaceError):
-        # Transient (disk, database connection): put it back and let the task retry.
-        GeneratedFile.objects.filter(pk=file.pk).update(status=Status.QUEUED)
-        raise
-    except Exception as error:  # any other failure is reported, never swallowed silently
-        log.exception("ledger file %s failed", file.pk)
-        rendering.fail(file, f"生成失败：{type(error).__name__}：{error}"[:500])
     file.save()
     return file

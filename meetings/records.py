@@ -11,14 +11,11 @@ worker side (`render`, called by meetings.tasks) claims, renders and stores,
 like meetings.ledgers and reports.rendering.
 """
 
-import logging
 import re
 
 from celery import current_app
-from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files.base import ContentFile
-from django.db import InterfaceError, transaction
-from django.db import OperationalError as DatabaseError
+from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -33,7 +30,6 @@ from .access import get_scope
 from .ledgers import visible_organisations
 from .models import Finding, Measure, Meeting
 
-log = logging.getLogger(__name__)
 Kind = GeneratedFile.Kind
 Status = GeneratedFile.Status
 RECENT = 5
@@ -337,7 +333,7 @@ def render(file_id):
     file = rendering.claim(file_id)
     if file is None:
         return None
-    try:
+    with rendering.producing(file):
         layout = Layout(**file.content["layout"])
         renderer = render_record_book_docx if file.kind == Kind.RECORD_BOOK else render_record_docx
         subject = "会议记录本" if file.kind == Kind.RECORD_BOOK else "会议记录"
@@ -347,14 +343,5 @@ def render(file_id):
             Properties(author=file.organisation.name, created=file.created_at, subject=subject),
         )
         rendering.store(file, ContentFile(payload))
-    except SoftTimeLimitExceeded:
-        rendering.fail(file, "生成超时，请稍后重试。")
-    except (OSError, ConnectionError, DatabaseError, InterfaceError):
-        # Transient (disk, database connection): put it back and let the task retry.
-        GeneratedFile.objects.filter(pk=file.pk).update(status=Status.QUEUED)
-        raise
-    except Exception as error:  # any other failure is reported, never swallowed silently
-        log.exception("record file %s failed", file.pk)
-        rendering.fail(file, f"生成失败：{type(error).__name__}：{error}"[:500])
     file.save()
     return file

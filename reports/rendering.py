@@ -9,12 +9,14 @@ import hashlib
 import logging
 import tempfile
 import zipfile
+from contextlib import contextmanager
 
 from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import InterfaceError, transaction
+from django.db import OperationalError as DatabaseError
 from django.utils import timezone
 
 from ideology_review.lib.periods import QUARTER_NAMES, cn_date
@@ -67,12 +69,35 @@ def fail(file, message):
     file.finished_at = timezone.now()
 
 
+# Worth a retry by the task (disk, database connection, broker): the file goes
+# back to 排队中. Anything else is a failure the user is told about.
+TRANSIENT = (OSError, ConnectionError, DatabaseError, InterfaceError)
+
+
+@contextmanager
+def producing(file, *, timeout="生成超时，请稍后重试。"):
+    """Around the rendering of one claimed file: a soft time limit or any
+    other error marks it 生成失败 with a message (never swallowed silently);
+    a transient error puts it back in the queue and is raised for the retry.
+    The caller saves the file afterwards."""
+    try:
+        yield
+    except SoftTimeLimitExceeded:
+        fail(file, timeout)
+    except TRANSIENT:
+        GeneratedFile.objects.filter(pk=file.pk).update(status=Status.QUEUED)
+        raise
+    except Exception as error:
+        log.exception("%s file %s failed", file.kind, file.pk)
+        fail(file, f"生成失败：{type(error).__name__}：{error}"[:500])
+
+
 def render_file(file_id):
     """Render one report file (idempotent: a done file is left as it is)."""
     file = claim(file_id)
     if file is None:
         return None
-    try:
+    with producing(file):
         layout = Layout(**file.content["layout"])
         payload = render_docx(
             file.content["data"],
@@ -80,15 +105,6 @@ def render_file(file_id):
             Properties(author=file.organisation.name, created=file.created_at),
         )
         store(file, ContentFile(payload))
-    except SoftTimeLimitExceeded:
-        fail(file, "生成超时，请稍后重试。")
-    except (OSError, ConnectionError):
-        # Transient (disk, database connection): put it back and let the task retry.
-        GeneratedFile.objects.filter(pk=file.pk).update(status=Status.QUEUED)
-        raise
-    except Exception as error:  # any other failure is reported, never swallowed silently
-        log.exception("rendering file %s failed", file.pk)
-        fail(file, f"生成失败：{type(error).__name__}：{error}"[:500])
     with transaction.atomic():
         file.save()
         if file.bundle_id:
