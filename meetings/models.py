@@ -472,14 +472,9 @@ class FindingCategory(models.Model):
 
 class FindingQuerySet(ScopedQuerySet):
     def for_report(self, report):
-        """What a quarterly report covers: its organisation's findings of its
-        quarter marked 纳入报告."""
-        return self.filter(
-            organisation_id=report.organisation_id,
-            year=report.year,
-            quarter=report.quarter,
-            include_in_report=True,
-        )
+        """What a report covers: its organisation's findings of its period
+        marked 纳入报告 (a network report: those of the network categories)."""
+        return self.filter(report.findings_q())
 
     def with_progress(self):
         """Annotate measure counts and a derived 整改状态 in one query."""

@@ -108,6 +108,11 @@ def report_findings(report):
 
 def generate(report):
     """The AUTO paragraphs for `report`, in order."""
+    if not report.is_quarterly:
+        # The other kinds (半年、年度、述职、网络) are assembled from the same pieces.
+        from . import summaries
+
+        return summaries.generate(report)
     org = report.organisation
     me = org.self_name
     year, quarter = report.year, report.quarter
@@ -127,6 +132,17 @@ def generate(report):
     if judgement:
         out.append(Generated(S.JUDGEMENT, "judgement", "", judgement))
 
+    out.extend(problems_and_measures(findings))
+
+    out.extend(_rectification(org, year, quarter))
+    out.append(Generated(S.CLOSING, "closing", "", CLOSING_TEMPLATES[0].format(self=me)))
+    return out
+
+
+def problems_and_measures(findings):
+    """存在的问题 (one paragraph a problem, the same title raised at two meetings
+    once) and 整改措施 (each measure once), in report order."""
+    out = []
     seen_titles, seen_measures = set(), set()
     for finding in findings:
         title_key = _normalise_title(finding.title)
@@ -148,9 +164,6 @@ def generate(report):
                 continue
             seen_measures.add(_normalise_title(body))
             out.append(Generated(S.MEASURES, f"measure:{measure.pk}", "", body))
-
-    out.extend(_rectification(org, year, quarter))
-    out.append(Generated(S.CLOSING, "closing", "", CLOSING_TEMPLATES[0].format(self=me)))
     return out
 
 

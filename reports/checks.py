@@ -48,12 +48,12 @@ def check_report(report, items=None):
         items = list(report.items.filter(excluded=False).order_by("section", "order", "pk"))
     problems = []
     org = report.organisation
-    year, quarter = report.year, report.quarter
+    period_word = "本季度" if report.is_quarterly else "报告期间内"
 
     if not Meeting.objects.filter(
-        organisation=org, year=year, quarter=quarter, meeting_type__in=ANALYSIS_TYPES
+        report.records_q(), organisation=org, meeting_type__in=ANALYSIS_TYPES
     ).exists():
-        problems.append(Problem(WARNING, "本季度尚未召开研判会议", report.period_label))
+        problems.append(Problem(WARNING, f"{period_word}尚未召开研判会议", report.period_label))
 
     findings = Finding.objects.for_report(report).annotate(n=Count("measures")).order_by("pk")
     for finding in findings:
@@ -82,13 +82,14 @@ def check_report(report, items=None):
     problems += _unconfirmed_meetings(report)
     problems += _placeholders(report, items)
     problems += _traditional(report, items)
-    problems += _empty_parts(items)
+    problems += _empty_parts(report, items)
 
     # Without a 成文日期 the submission date is set when the report is submitted.
     if report.issue_date is not None:
         start, end = report.period.bounds()
         if not start <= report.issue_date <= end + datetime.timedelta(days=45):
-            problems.append(Problem(WARNING, "成文日期不在本季度或季度结束后45天内", "报告信息"))
+            where = "本季度或季度" if report.is_quarterly else "报告期间或期间"
+            problems.append(Problem(WARNING, f"成文日期不在{where}结束后45天内", "报告信息"))
     return problems
 
 
@@ -100,10 +101,11 @@ def _report_fields(report, items):
         ("落款单位", report.signatory),
     ]
     counters = {}
+    names = {**SECTION_NAMES, **dict(report.spec.sections(report))}
     for item in sorted(items, key=lambda i: (SECTION_ORDER[i.section], i.order, i.pk or 0)):
         counters[item.section] = counters.get(item.section, 0) + 1
         n = counters[item.section]
-        where = f"{SECTION_NAMES[item.section]}第{chinese_numeral(n)}段"
+        where = f"{names[item.section]}第{chinese_numeral(n)}段"
         fields.append((where, item.heading))
         fields.append((where, item.body))
     return fields
@@ -132,9 +134,8 @@ def _traditional(report, items):
 def _unconfirmed_meetings(report):
     """The report draws on meeting records that are not confirmed yet."""
     drafts = Meeting.objects.filter(
+        report.records_q(),
         organisation_id=report.organisation_id,
-        year=report.year,
-        quarter=report.quarter,
         status=Meeting.Status.DRAFT,
     ).order_by("date", "pk")
     return [
@@ -167,17 +168,19 @@ def _placeholders(report, items):
     return found
 
 
-def _empty_parts(items):
+def _empty_parts(report, items):
+    """The kind's required parts (reports.kinds) each have content."""
     problems = []
+    names = {**SECTION_NAMES, **dict(report.spec.sections(report))}
+    required = report.spec.required_sections
     filled = {i.section for i in items if i.body.strip() or i.heading.strip()}
-    if S.JUDGEMENT not in filled:
-        problems.append(Problem(ERROR, "缺少总体研判结论", SECTION_NAMES[S.JUDGEMENT]))
-    for section in (S.OPENING, S.BASIC, S.PROBLEMS, S.MEASURES):
-        if section not in filled:
-            problems.append(Problem(ERROR, "该部分没有内容", SECTION_NAMES[section]))
+    if S.JUDGEMENT in required and S.JUDGEMENT not in filled:
+        problems.append(Problem(ERROR, "缺少总体研判结论", names[S.JUDGEMENT]))
+    for section in names:
+        if section in required - {S.JUDGEMENT} | {S.OPENING} and section not in filled:
+            problems.append(Problem(ERROR, "该部分没有内容", names[section]))
     for item in items:
         if item.heading.strip() and not item.body.strip() and item.section == S.BASIC:
-            problems.append(
-                Problem(WARNING, "只有小标题，没有正文", f"基本情况“{item.heading.strip()}”")
-            )
+            where = f"{names[S.BASIC]}“{item.heading.strip()}”"
+            problems.append(Problem(WARNING, "只有小标题，没有正文", where))
     return problems

@@ -18,16 +18,7 @@ from .models import ReportItem
 
 S = ReportItem.Section
 
-# Numbered parts, in order, with their headings (domain.md §3.2).
-PARTS = [
-    (S.BASIC, "基本情况"),
-    (S.JUDGEMENT, "总体研判"),
-    (S.PROBLEMS, "存在的问题和风险隐患"),
-    (S.MEASURES, "下一步工作措施"),
-    (S.RECTIFICATION, "上季度整改落实情况"),
-    (S.CARRIED, "以前季度未完成的整改事项"),
-]
-REQUIRED_PARTS = {S.BASIC, S.JUDGEMENT, S.PROBLEMS, S.MEASURES}
+# The numbered parts and their headings are the kind's skeleton (reports.kinds).
 CONTENT_VERSION = 2
 # A measure whose first sentence is this short reads as its run-in heading:
 # （一）持续加强政治理论学习。每月集中学习1次……
@@ -62,6 +53,31 @@ def _split_run_in(text):
     return "", text
 
 
+def _numbered(section, entries, style):
+    """A section's paragraphs with their markers: （一） or 一是 for problems and
+    measures and 基本情况, 1． for rectification lines, none for 总体研判."""
+    paragraphs = []
+    counter = 0
+    for item in entries:
+        heading, body = paragraph_text(item)
+        if section == S.JUDGEMENT or item.source_key.startswith("rectification:"):
+            marker = ""
+        elif section in (S.RECTIFICATION, S.CARRIED):
+            counter += 1
+            marker = f"{counter}．"
+        else:
+            counter += 1
+            marker = (
+                f"{chinese_numeral(counter)}是"
+                if style == "shi"
+                else f"（{chinese_numeral(counter)}）"
+            )
+            if section == S.MEASURES and not heading:
+                heading, body = _split_run_in(body)
+        paragraphs.append({"marker": marker, "heading": heading, "text": body, "item": item.pk})
+    return paragraphs
+
+
 def build_report_data(report, items=None):
     """Plain, JSON-serialisable data of the whole report."""
     if items is None:
@@ -73,39 +89,27 @@ def build_report_data(report, items=None):
         by_section.setdefault(item.section, []).append(item)
 
     org = report.organisation
+    spec = report.spec
+    me = "我" if report.kind == report.Kind.DUTY else org.self_name
     parts = []
     number = 0
-    for section, title in PARTS:
-        entries = by_section.get(section, [])
-        if not entries and section not in REQUIRED_PARTS:
+    for part in spec.parts:
+        sections = [(section, by_section.get(section, [])) for section in part.sections]
+        if not any(entries for _, entries in sections) and not part.required:
             continue
         number += 1
         paragraphs = []
-        if section == S.MEASURES and entries:
-            # The lead-in counts the items in Chinese numerals (从以下三个方面).
-            lead_in = (
-                f"针对上述问题，{org.self_name}将重点从以下{count_of(len(entries))}个方面努力："
-            )
-            paragraphs.append({"marker": "", "heading": "", "text": lead_in, "item": None})
-        counter = 0
-        for item in entries:
-            heading, body = paragraph_text(item)
-            if section == S.JUDGEMENT or item.source_key.startswith("rectification:"):
-                marker = ""
-            elif section in (S.RECTIFICATION, S.CARRIED):
-                counter += 1
-                marker = f"{counter}．"
-            else:
-                counter += 1
-                marker = f"（{chinese_numeral(counter)}）"
-                if section == S.MEASURES and not heading:
-                    heading, body = _split_run_in(body)
-            paragraphs.append({"marker": marker, "heading": heading, "text": body, "item": item.pk})
+        for section, entries in sections:
+            if section == S.MEASURES and entries and spec.measures_lead:
+                # The lead-in counts the items in Chinese numerals (从以下三个方面).
+                lead_in = spec.measures_lead.format(self=me, count=count_of(len(entries)))
+                paragraphs.append({"marker": "", "heading": "", "text": lead_in, "item": None})
+            paragraphs += _numbered(section, entries, part.marker)
         parts.append(
             {
-                "key": str(section),
+                "key": str(part.sections[0]),
                 "number": f"{chinese_numeral(number)}、",
-                "title": title,
+                "title": spec.part_title(part, report),
                 "paragraphs": paragraphs,
             }
         )

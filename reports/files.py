@@ -8,7 +8,7 @@ import json
 from django.db.models import Q
 from django.utils import timezone
 
-from ideology_review.lib.periods import QUARTER_NAMES, cn_date
+from ideology_review.lib.periods import cn_date
 from meetings.access import organisations_reviewed_by
 from meetings.models import Organisation
 
@@ -54,7 +54,15 @@ def frozen_content(report):
 
 def report_filename(report):
     org = report.organisation.short_name or report.organisation.name
-    return f"{org}{report.year}年{QUARTER_NAMES[report.quarter]}分析研判报告.docx"
+    Kind = QuarterlyReport.Kind
+    if report.kind in (Kind.QUARTERLY, Kind.HALF_YEAR):
+        return f"{org}{report.period_label}分析研判报告.docx"
+    if report.kind == Kind.ANNUAL:
+        return f"{org}{report.period_label}意识形态工作总结.docx"
+    if report.kind == Kind.DUTY:
+        person = f"（{report.person.name}）" if report.person_id else ""
+        return f"{org}{report.period_label}述职报告{person}.docx"
+    return f"{org}{report.period_label}网络意识形态工作情况报告.docx"
 
 
 def report_file(report, by, *, bundle=None):

@@ -81,6 +81,8 @@ class QuarterlyReport(Authored):
         (Status.SUBMITTED, Action.RETURN): Status.RETURNED,
     }
     EDITABLE = (Status.DRAFT, Status.RETURNED)
+    # The finding categories a 网络意识形态工作情况报告 reports on (meetings 0002).
+    NETWORK_CATEGORIES = ("network", "position", "opinion")
 
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("党组织"), on_delete=models.PROTECT, related_name="reports"
@@ -189,6 +191,13 @@ class QuarterlyReport(Authored):
             return Q(**{f"{prefix}year": self.year})
         return Q(**{f"{prefix}year": self.year, f"{prefix}quarter__in": quarters})
 
+    def findings_q(self):
+        """The findings the report covers (Finding.objects.for_report)."""
+        q = self.records_q() & Q(organisation_id=self.organisation_id, include_in_report=True)
+        if self.kind == self.Kind.NETWORK:
+            q &= Q(category__code__in=self.NETWORK_CATEGORIES)
+        return q
+
     def default_due_date(self):
         """报送截止日期 by default: quarterly 10 days after the quarter, half-year
         7月15日 (1月15日 for the second half), the year's reports 1月20日 next year."""
@@ -216,6 +225,10 @@ class ReportItem(models.Model):
         MEASURES = "measures", _("下一步工作措施")
         RECTIFICATION = "rectification", _("上季度整改落实情况")
         CARRIED = "carried", _("以前季度未完成的整改事项")
+        # 网络意识形态工作情况报告 (seed 004): its own three parts of work done.
+        POSITIONS = "positions", _("网络阵地管理情况")
+        OPINION = "opinion", _("网络舆情处置情况")
+        TEAM = "team", _("网评员、通讯员队伍建设情况")
         CLOSING = "closing", _("结束语")
 
     class Origin(models.TextChoices):

@@ -16,15 +16,16 @@ from django.db.models import Max
 from django.utils import timezone
 
 from ideology_review import audit
-from ideology_review.lib.periods import QUARTER_NAMES
+from ideology_review.lib.periods import HALF_NAMES, QUARTER_NAMES, Period, period_of
 from meetings.access import NotPermitted, check_report_action, get_scope
 
-from . import assembly
+from . import assembly, kinds
 from .checks import check_report
 from .content import build_report_data, round_changes
 from .models import QuarterlyReport, ReportEvent, ReportItem, ReportSubmission
 
 Status = QuarterlyReport.Status
+Kind = QuarterlyReport.Kind
 Action = QuarterlyReport.Action
 
 
@@ -49,27 +50,48 @@ class ActionRefused(ReportError, NotPermitted):
 
 def default_title(organisation, year, quarter):
     """中共{组织全称}关于{年}年第{季度}季度意识形态领域分析研判情况的报告"""
-    name = organisation.name if organisation.name.startswith("中共") else "中共" + organisation.name
-    return f"{name}关于{year}年{QUARTER_NAMES[quarter]}意识形态领域分析研判情况的报告"
+    return kinds.default_title(Kind.QUARTERLY, organisation, Period(year, quarter))
 
 
-def report_create(*, organisation, year, quarter, by):
-    """A new draft with the default title, addressee and signatory."""
+def report_create(*, organisation, year, quarter=0, by, kind=Kind.QUARTERLY, half=0, person=None):
+    """A new draft of the kind for the period, with the kind's default title,
+    addressee and 落款; a 述职报告 belongs to `person`, an office-holder of the
+    organisation (one report per person and year)."""
     if not get_scope(by).can_edit(organisation.pk):
         raise ReportError("您没有为该组织新建报告的权限。")
+    period_type = QuarterlyReport.PERIOD_OF_KIND[kind]
+    quarter = quarter if period_type == "quarter" else 0
+    half = half if period_type == "half" else 0
+    if (period_type == "quarter" and quarter not in QUARTER_NAMES) or (
+        period_type == "half" and half not in HALF_NAMES
+    ):
+        raise ReportError("请选择正确的报告期间。")
+    if kind == Kind.DUTY:
+        if person is None or not kinds.office_holders(organisation).filter(person=person).exists():
+            raise ReportError("述职报告须选择本组织的述职人（书记、副书记或委员）。")
+    else:
+        person = None
+    period = period_of(year, quarter, half)
     try:
         with transaction.atomic():
             return QuarterlyReport.objects.create(
                 organisation=organisation,
+                kind=kind,
                 year=year,
                 quarter=quarter,
-                title=default_title(organisation, year, quarter),
-                addressee=organisation.parent.name if organisation.parent_id else "",
-                signatory=organisation.name,
+                half=half,
+                person=person,
+                title=kinds.default_title(kind, organisation, period),
+                addressee=kinds.default_addressee(kind, organisation),
+                signatory=kinds.default_signatory(kind, organisation, person),
                 created_by=by,
             )
     except IntegrityError:
-        raise ReportError(f"{year}年{QUARTER_NAMES[quarter]}的报告已存在。") from None
+        label = Kind(kind).label
+        whose = f"{person.name}的" if person else ""
+        if kind == Kind.QUARTERLY:
+            raise ReportError(f"{period.label}的报告已存在。") from None
+        raise ReportError(f"{whose}{period.label}{label}已存在。") from None
 
 
 def report_assemble(*, report, by):
