@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0006_ledger_exports'),
+        ("reports", "0006_ledger_exports"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='generatedfile',
-            name='kind',
-            field=models.CharField(choices=[('report', '报告DOCX'), ('bundle', '本季度报告汇总包'), ('ledger', '台账XLSX'), ('record', '会议记录DOCX'), ('recordbook', '会议记录本DOCX')], max_length=10, verbose_name='类型'),
+            model_name="generatedfile",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("report", "报告DOCX"),
+                    ("bundle", "本季度报告汇总包"),
+                    ("ledger", "台账XLSX"),
+                    ("record", "会议记录DOCX"),
+                    ("recordbook", "会议记录本DOCX"),
+                ],
+                max_length=10,
+                verbose_name="类型",
+            ),
         ),
     ]
