@@ -110,11 +110,13 @@ def report_create(request):
 
 
 def _sections(report, items):
-    """Items grouped by section, in order, for the working page."""
+    """Items grouped by the sections of the report's kind, in the kind's order
+    and with its headings, for the working page (a quarterly report shows no
+    part of the network report's skeleton)."""
     grouped = {key: [] for key, _ in ReportItem.Section.choices}
     for item in items:
         grouped[item.section].append(item)
-    return [(key, label, grouped[key]) for key, label in ReportItem.Section.choices]
+    return [(key, label, grouped[key]) for key, label in report.spec.sections(report)]
 
 
 @login_required

@@ -203,3 +203,14 @@ def test_submitting_and_approving_ask_for_confirmation_first(client, world, repo
         f'formaction="{reverse("reports:approve", args=[report.pk])}" '
         'data-confirm="审核通过后报告将不可修改，确定审核通过吗？">审核通过</button>'
     ) in page
+
+
+def test_the_working_page_shows_the_parts_of_the_reports_kind_only(client, world, report):
+    """Every kind shares the Section enum; a quarterly report's page lists its own
+    seven parts in order, none of the network report's."""
+    client.force_login(world.secretary)
+    page = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
+    parts = ["基本情况", "总体研判", "存在的问题和风险隐患", "下一步工作措施", "上季度整改落实情况"]
+    positions = [page.find(part) for part in parts]
+    assert -1 not in positions and positions == sorted(positions)
+    assert "网络阵地管理情况" not in page and "网评员、通讯员队伍建设情况" not in page
