@@ -1,24 +1,58 @@
 from django import forms
 
 from ideology_review.lib.forms import CleanFormMixin, DateInput, VersionedFormMixin
-from ideology_review.lib.periods import QUARTER_CHOICES
+from ideology_review.lib.periods import HALF_NAMES, QUARTER_CHOICES
 from ideology_review.lib.text import strip_leading_marker
-from meetings.models import today
+from meetings.models import Person, today
 
 from .assembly import BASIC_HEADINGS, CLOSING_TEMPLATES
+from .kinds import OFFICE_HOLDERS
 from .models import QuarterlyReport, ReportItem
 
 
 class ReportCreateForm(forms.Form):
-    year = forms.TypedChoiceField(label="年度", coerce=int)
-    quarter = forms.TypedChoiceField(label="季度", coerce=int, choices=QUARTER_CHOICES)
+    """新建报告: the kind and its period (a quarter, a half-year or the year) and,
+    for a 述职报告, whose it is. The service checks that the period fits the kind
+    and that the person holds an office in the organisation."""
 
-    def __init__(self, *args, **kwargs):
+    kind = forms.TypedChoiceField(
+        label="报告类型",
+        choices=QuarterlyReport.Kind.choices,
+        initial=QuarterlyReport.Kind.QUARTERLY,
+        required=False,  # a form without the field (older page) makes a quarterly report
+        empty_value=QuarterlyReport.Kind.QUARTERLY,
+    )
+    year = forms.TypedChoiceField(label="年度", coerce=int)
+    quarter = forms.TypedChoiceField(
+        label="季度（季度报告）", coerce=int, choices=QUARTER_CHOICES, required=False, empty_value=0
+    )
+    half = forms.TypedChoiceField(
+        label="半年（半年报告）",
+        coerce=int,
+        choices=list(HALF_NAMES.items()),
+        required=False,
+        empty_value=0,
+    )
+    person = forms.ModelChoiceField(
+        label="述职人（述职报告）", queryset=Person.objects.none(), required=False
+    )
+
+    def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
         now = today()
         self.fields["year"].choices = [(y, f"{y}年") for y in range(now.year + 1, now.year - 4, -1)]
         self.fields["year"].initial = now.year
         self.fields["quarter"].initial = (now.month - 1) // 3 + 1
+        self.fields["half"].initial = 1 if now.month <= 6 else 2
+        # The office-holders of the organisations the user may create reports for.
+        self.fields["person"].queryset = (
+            Person.objects.filter(
+                memberships__organisation__in=list(organisations),
+                memberships__party_role__in=OFFICE_HOLDERS,
+            )
+            .distinct()
+            .order_by("pk")
+        )
 
 
 class ReportInfoForm(VersionedFormMixin, CleanFormMixin, forms.ModelForm):

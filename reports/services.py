@@ -32,10 +32,11 @@ Action = QuarterlyReport.Action
 class ReportError(Exception):
     """A refused action, with a message for the user."""
 
-    def __init__(self, message, problems=()):
+    def __init__(self, message, problems=(), existing=None):
         super().__init__(message)
         self.message = message
         self.problems = list(problems)
+        self.existing = existing  # report_create: the report of that period, to go to
 
 
 class ReportLocked(ReportError):
@@ -87,11 +88,15 @@ def report_create(*, organisation, year, quarter=0, by, kind=Kind.QUARTERLY, hal
                 created_by=by,
             )
     except IntegrityError:
+        existing = QuarterlyReport.objects.filter(
+            organisation=organisation, kind=kind, year=year, quarter=quarter, half=half
+        )
+        existing = existing.filter(person=person).first()
         label = Kind(kind).label
         whose = f"{person.name}的" if person else ""
         if kind == Kind.QUARTERLY:
-            raise ReportError(f"{period.label}的报告已存在。") from None
-        raise ReportError(f"{whose}{period.label}{label}已存在。") from None
+            raise ReportError(f"{period.label}的报告已存在。", existing=existing) from None
+        raise ReportError(f"{whose}{period.label}{label}已存在。", existing=existing) from None
 
 
 def report_assemble(*, report, by):

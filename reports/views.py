@@ -69,7 +69,9 @@ def report_list(request):
             "page": Paginator(qs.order_by("-year", "-quarter", "organisation__path"), 20).get_page(
                 request.GET.get("page")
             ),
-            "create_form": ReportCreateForm() if scope.editable_organisations else None,
+            "create_form": ReportCreateForm(organisations=scope.editable_organisations)
+            if scope.editable_organisations
+            else None,
             "organisations": scope.editable_organisations,
             "statuses": Status.choices,
             "year": year,
@@ -86,26 +88,25 @@ def report_create(request):
     organisation, _ = get_organisation_for_new_record(
         request.user, request.POST.get("org"), refused="您没有新建报告的权限。"
     )
-    form = ReportCreateForm(request.POST)
+    form = ReportCreateForm(request.POST, organisations=[organisation])
     if not form.is_valid():
-        messages.error(request, "请选择年度和季度。")
+        messages.error(request, "请选择报告类型、年度和报告期间。")
         return redirect("reports:list")
+    data = form.cleaned_data
     try:
         report = services.report_create(
             organisation=organisation,
-            year=form.cleaned_data["year"],
-            quarter=form.cleaned_data["quarter"],
+            kind=data["kind"],
+            year=data["year"],
+            quarter=data["quarter"],
+            half=data["half"],
+            person=data["person"],
             by=request.user,
         )
     except services.ReportError as error:
         messages.error(request, error.message)
-        existing = QuarterlyReport.objects.filter(
-            organisation=organisation,
-            year=form.cleaned_data["year"],
-            quarter=form.cleaned_data["quarter"],
-        ).first()
-        return redirect(existing or "reports:list")
-    messages.success(request, "操作成功：报告已新建。点击“一键汇总”从本季度记录生成内容。")
+        return redirect(error.existing or "reports:list")
+    messages.success(request, "操作成功：报告已新建。点击“一键汇总”从本期记录生成内容。")
     return redirect(report)
 
 

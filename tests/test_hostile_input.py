@@ -261,7 +261,7 @@ def test_report_for_an_impossible_quarter_is_refused(secretary, world, year, qua
     response = no_error(
         secretary.post(reverse("reports:create"), {"year": year, "quarter": quarter}, follow=True)
     )
-    assert "请选择年度和季度" in response.content.decode()
+    assert "请选择报告类型、年度和报告期间" in response.content.decode()
     assert not QuarterlyReport.objects.exists()
 
 
