@@ -12,6 +12,7 @@ the kind's skeleton (reports.kinds); all text goes through the same pipeline
 import re
 
 from ideology_review.lib.text import chinese_numeral
+from meetings.models import Meeting
 
 from . import assembly
 from .assembly import (
@@ -47,8 +48,6 @@ def generate(report):
 
 
 def _meetings(report):
-    from meetings.models import Meeting
-
     return list(
         Meeting.objects.filter(report.records_q(), organisation=report.organisation)
         .select_related("chair")
