@@ -15,6 +15,7 @@ from ideology_review import audit
 from ideology_review.lib.forms import CONFLICT, VersionConflict
 from ideology_review.lib.http import parse_int
 from ideology_review.lib.periods import QUARTER_NAMES, quarter_of
+from reports import deadlines
 from reports import exports as report_exports
 from reports.models import GeneratedFile, QuarterlyReport
 
@@ -120,10 +121,15 @@ def dashboard(request):
         QuarterlyReport.objects.filter(
             organisation_id__in=[org.pk for org in scope.own_organisations]
         )
-        .select_related("organisation")
+        .select_related("organisation", "person")
         .order_by("-year", "-quarter", "organisation__path")[:6]
     )
+    # 报送提醒: what the user's organisations owe in the next 30 days, and overdue.
+    due, next_due = deadlines.due_reports(request.user, scope.own_organisations, now)
     context = {
+        "due_reports": due,
+        "next_due": next_due,
+        "due_window": deadlines.WINDOW_DAYS,
         "reports": reports,
         "year": year,
         "quarter": quarter,

@@ -2,7 +2,14 @@ from django.contrib import admin
 
 from ideology_review.lib.admin import ReadOnlyAdmin
 
-from .models import DocumentFormat, QuarterlyReport, ReportEvent, ReportItem, ReportSubmission
+from .models import (
+    Deadline,
+    DocumentFormat,
+    QuarterlyReport,
+    ReportEvent,
+    ReportItem,
+    ReportSubmission,
+)
 
 
 class ItemInline(admin.TabularInline):
@@ -48,6 +55,17 @@ class DocumentFormatAdmin(admin.ModelAdmin):
         "bold_headings",
         "centred_page_numbers",
     ]
+    list_select_related = ["organisation"]
+    search_fields = ["organisation__name"]
+    autocomplete_fields = ["organisation"]
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(admin.ModelAdmin):
+    """报送截止日期 per 审核单位, kind and period (reports.deadlines: the default otherwise)."""
+
+    list_display = ["organisation", "kind", "year", "quarter", "half", "due_date"]
+    list_filter = ["kind", "year"]
     list_select_related = ["organisation"]
     search_fields = ["organisation__name"]
     autocomplete_fields = ["organisation"]

@@ -60,7 +60,7 @@ class Generated:
     body: str
 
 
-def _sentence(text, *, paragraphs=False):
+def as_sentence(text, *, paragraphs=False):
     """Document text (simplified, tidied, no typed numbering) ending with a full
     stop; one line unless `paragraphs` keeps the text's paragraphs (one a line)."""
     text = document_text(text)
@@ -71,9 +71,9 @@ def _sentence(text, *, paragraphs=False):
     return text
 
 
-def _clause(text):
+def as_clause(text):
     """A clause to join into a sentence: no closing punctuation."""
-    return _sentence(text).rstrip("。；;，,")
+    return as_sentence(text).rstrip("。；;，,")
 
 
 def _heading(text):
@@ -107,12 +107,10 @@ def report_findings(report):
 
 
 def generate(report):
-    """The AUTO paragraphs for `report`, in order."""
+    """The AUTO paragraphs of a quarterly report, in order (reports.summaries
+    assembles the other kinds from the same pieces)."""
     if not report.is_quarterly:
-        # The other kinds (半年、年度、述职、网络) are assembled from the same pieces.
-        from . import summaries
-
-        return summaries.generate(report)
+        raise ValueError("reports.summaries assembles the other kinds of report")
     org = report.organisation
     me = org.self_name
     year, quarter = report.year, report.quarter
@@ -125,10 +123,10 @@ def generate(report):
     used = used_meetings(meetings, findings)
     out = []
     out.append(Generated(S.OPENING, "opening", "", _opening(report, used, me)))
-    out.extend(_basic(used, me))
+    out.extend(basic_paragraphs(used, me))
     # A committee's report also says what the branches reporting to it reported.
     out.extend(Generated(S.BASIC, *paragraph) for paragraph in committee.branch_paragraphs(report))
-    judgement = _judgement(used, me)
+    judgement = judgement_text(used, me)
     if judgement:
         out.append(Generated(S.JUDGEMENT, "judgement", "", judgement))
 
@@ -154,12 +152,12 @@ def problems_and_measures(findings):
                 S.PROBLEMS,
                 f"finding:{finding.pk}",
                 _heading(finding.title),
-                _sentence(finding.details, paragraphs=True),
+                as_sentence(finding.details, paragraphs=True),
             )
         )
     for finding in findings:
         for measure in finding.measures.all():
-            body = _sentence(measure.content, paragraphs=True)
+            body = as_sentence(measure.content, paragraphs=True)
             if not body or _normalise_title(body) in seen_measures:
                 continue
             seen_measures.add(_normalise_title(body))
@@ -251,14 +249,14 @@ DIMENSION_LEADS = [
 ]
 
 
-def _dimension(text, default):
+def dimension_of(text, default):
     for index, words in DIMENSION_WORDS:
         if any(word in text for word in words):
             return index
     return default
 
 
-def _clauses(text):
+def as_clauses(text):
     """A field's text split into its statements (sentences, list items)."""
     text = document_text(text)
     for piece in re.split(r"[。；;\n]", text):
@@ -267,7 +265,7 @@ def _clauses(text):
             yield piece
 
 
-def _strip_verb(clause, *verbs):
+def strip_verb(clause, *verbs):
     for verb in verbs:
         if clause.startswith(verb):
             return clause[len(verb) :].lstrip("：:，, ")
@@ -288,7 +286,7 @@ def _facts_sentence(studies, briefings, requirements):
     return sentences
 
 
-def _basic(meetings, me):
+def basic_paragraphs(meetings, me):
     """基本情况 under the five dimensions' lead sentences, from what was studied,
     briefed and required across the quarter's meetings."""
     facts = [{"study": [], "briefing": [], "requirement": []} for _ in DIMENSION_LEADS]
@@ -301,16 +299,16 @@ def _basic(meetings, me):
             facts[index][kind].append(clause)
 
     for m in meetings:
-        for clause in _clauses(m.study_content):
+        for clause in as_clauses(m.study_content):
             add(1, "study", clause)  # what was studied is 理论学习, whatever its subject
-        for clause in _clauses(m.briefings):
+        for clause in as_clauses(m.briefings):
             add(
-                _dimension(clause, 0),
+                dimension_of(clause, 0),
                 "briefing",
-                _strip_verb(clause, "会议通报了", "通报了", "通报"),
+                strip_verb(clause, "会议通报了", "通报了", "通报"),
             )
-        for clause in _clauses(m.requirements):
-            add(_dimension(clause, 0), "requirement", _strip_verb(clause, "会议要求", "要求"))
+        for clause in as_clauses(m.requirements):
+            add(dimension_of(clause, 0), "requirement", strip_verb(clause, "会议要求", "要求"))
     out = []
     for index, heading in enumerate(BASIC_HEADINGS):
         gathered = facts[index]
@@ -328,28 +326,28 @@ def _basic(meetings, me):
             body = "。".join([lead, *sentences])
         else:
             body = DIMENSION_LEADS[index].format(me=me) + "，" + "；".join(sentences)
-        out.append(Generated(S.BASIC, f"basic:{index}", heading, _sentence(body)))
+        out.append(Generated(S.BASIC, f"basic:{index}", heading, as_sentence(body)))
     return out
 
 
-def _judgement(meetings, me):
+def judgement_text(meetings, me):
     """通过研判认为，目前{me}{结论}，{补充说明}。: the latest meeting that has one."""
     for m in reversed(meetings):
         parts = []
         if m.judgement and m.judgement != Meeting.Judgement.OTHER:
             label = str(m.get_judgement_display())
             parts.append(f"目前{me}" + label if label.startswith("意识形态") else label)
-        detail = _clause(m.judgement_detail)
+        detail = as_clause(m.judgement_detail)
         if detail:
             parts.append(detail.replace("。", "，"))
         if parts:
-            return "通过研判认为，" + _sentence("，".join(parts))
+            return "通过研判认为，" + as_sentence("，".join(parts))
     return ""
 
 
-def _measure_line(m):
-    note = _clause(m.progress_note)
-    return f"关于“{_heading(m.finding.title)}”问题，{_clause(m.content)}" + (
+def measure_line(m):
+    note = as_clause(m.progress_note)
+    return f"关于“{_heading(m.finding.title)}”问题，{as_clause(m.content)}" + (
         f"（{m.display_status}，{note}）" if note else f"（{m.display_status}）"
     )
 
@@ -404,13 +402,11 @@ def _rectification(org, year, quarter):
         )
         for key, label in (("done", "已完成"), ("open", "尚未完成"), ("ongoing", "长期坚持")):
             if groups[key]:
-                lines = "；".join(_measure_line(m) for m in groups[key])
+                lines = "；".join(measure_line(m) for m in groups[key])
                 body = f"{label}{len(groups[key])}项：{lines}。"
                 out.append(Generated(S.RECTIFICATION, f"rectification:{key}", "", body))
     for m in older:
-        body = (
-            f"{_measure_line(m)}，该问题于{Period(m.finding.year, m.finding.quarter).label}提出。"
-        )
+        body = f"{measure_line(m)}，该问题于{Period(m.finding.year, m.finding.quarter).label}提出。"
         out.append(Generated(S.CARRIED, f"carry:{m.pk}", "", body))
     return out
 

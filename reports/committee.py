@@ -140,7 +140,7 @@ def _inner_quotes(text):
     return text.replace("“", "‘").replace("”", "’")
 
 
-def _clause(text):
+def as_clause(text):
     return document_text(text).replace("\n", "").rstrip("。；;，, ")
 
 
@@ -183,8 +183,8 @@ def branch_paragraphs(report):
             f"查摆的“{_inner_quotes(document_heading(finding.title))}”问题"
         )
         first = next(iter(finding.measures.all()), None)
-        if first is not None and _clause(first.content):
-            line += f"，整改措施为{_inner_quotes(_clause(first.content))}"
+        if first is not None and as_clause(first.content):
+            line += f"，整改措施为{_inner_quotes(as_clause(first.content))}"
         lines.append(line)
     text = "从各党组织报告看，典型问题主要有：" + "；".join(lines) + "。"
     if figures.measures:

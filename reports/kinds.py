@@ -12,10 +12,8 @@ from dataclasses import dataclass, field
 
 from meetings.models import Membership, Organisation
 
-from .models import QuarterlyReport, ReportItem
-
-S = ReportItem.Section
-Kind = QuarterlyReport.Kind
+from .choices import ReportKind as Kind
+from .choices import Section as S
 
 PAREN, SHI = "paren", "shi"  # （一）… or 一是…
 

@@ -27,7 +27,9 @@ from ideology_review.lib.models import Authored
 from ideology_review.lib.periods import HALF_NAMES, QUARTER_CHOICES, period_of
 from meetings.models import Organisation, Person, ScopedQuerySet
 
+from .choices import ReportKind, Section, period_kind_name
 from .docx import Layout
+from .kinds import spec_of
 
 
 class ReportQuerySet(ScopedQuerySet):
@@ -43,12 +45,7 @@ class QuarterlyReport(Authored):
 
     (The class keeps its first name: it is every kind of report now.)"""
 
-    class Kind(models.TextChoices):
-        QUARTERLY = "quarterly", _("季度分析研判报告")
-        HALF_YEAR = "half", _("半年分析研判报告")
-        ANNUAL = "annual", _("年度意识形态工作总结")
-        DUTY = "duty", _("落实意识形态工作责任制述职报告")
-        NETWORK = "network", _("网络意识形态工作情况报告")
+    Kind = ReportKind
 
     # The period each kind covers: a quarter, a half-year or a year.
     PERIOD_OF_KIND = {
@@ -172,14 +169,17 @@ class QuarterlyReport(Authored):
         return self.period.label
 
     @property
+    def name(self):
+        """2026年第三季度分析研判报告, 2025年度意识形态工作总结 (the period and the kind)."""
+        return period_kind_name(self.kind, self.period)
+
+    @property
     def is_quarterly(self):
         return self.kind == self.Kind.QUARTERLY
 
     @property
     def spec(self):
         """The kind's rules: title, addressee, skeleton, assembly (reports.kinds)."""
-        from .kinds import spec_of
-
         return spec_of(self.kind)
 
     def records_q(self, prefix=""):
@@ -217,19 +217,7 @@ class ReportItem(models.Model):
     touched, and an excluded AUTO item (removed by the secretary) is not
     generated again."""
 
-    class Section(models.TextChoices):
-        OPENING = "opening", _("导语")
-        BASIC = "basic", _("基本情况")
-        JUDGEMENT = "judgement", _("总体研判")
-        PROBLEMS = "problems", _("存在的问题和风险隐患")
-        MEASURES = "measures", _("下一步工作措施")
-        RECTIFICATION = "rectification", _("上季度整改落实情况")
-        CARRIED = "carried", _("以前季度未完成的整改事项")
-        # 网络意识形态工作情况报告 (seed 004): its own three parts of work done.
-        POSITIONS = "positions", _("网络阵地管理情况")
-        OPINION = "opinion", _("网络舆情处置情况")
-        TEAM = "team", _("网评员、通讯员队伍建设情况")
-        CLOSING = "closing", _("结束语")
+    Section = Section
 
     class Origin(models.TextChoices):
         AUTO = "auto", _("自动汇总")
@@ -385,6 +373,64 @@ def generated_path(instance, filename):
     # A server-chosen name; users only ever see `filename` in the download.
     ext = os.path.splitext(filename)[1].lower()
     return f"generated/{timezone.now():%Y/%m}/{instance.pk}-{uuid.uuid4().hex[:12]}{ext}"
+
+
+class Deadline(models.Model):
+    """报送截止日期 that a reviewing organisation (a 宣传部 or a committee) sets
+    for one kind and period. Without one, the kind's default from the seeds'
+    cadence holds (`reports.deadlines`): a quarter by the 10th day after it
+    ends, the first half-year by 7月15日, a year's reports by 1月20日."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("审核单位"),
+        on_delete=models.CASCADE,
+        related_name="deadlines",
+    )
+    kind = models.CharField(_("报告类型"), max_length=10, choices=ReportKind)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(
+        _("季度"), choices=[(0, "—"), *QUARTER_CHOICES], default=0
+    )
+    half = models.PositiveSmallIntegerField(
+        _("半年"), choices=[(0, "—"), *HALF_NAMES.items()], default=0
+    )
+    due_date = models.DateField(_("报送截止日期"))
+
+    class Meta:
+        verbose_name = _("报送截止日期")
+        verbose_name_plural = _("报送截止日期")
+        ordering = ["-year", "-quarter", "-half", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "year", "half", "quarter"],
+                name="reports_deadline_one_per_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="quarterly", quarter__gte=1, quarter__lte=4, half=0)
+                | Q(kind="half", quarter=0, half__gte=1, half__lte=2)
+                | Q(kind__in=["annual", "duty", "network"], quarter=0, half=0),
+                name="reports_deadline_period_of_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.period.label}{self.get_kind_display()}：{self.due_date}"
+
+    @property
+    def period(self):
+        return period_of(self.year, self.quarter, self.half)
+
+    def clean(self):
+        super().clean()
+        if self.kind == ReportKind.QUARTERLY and not self.quarter:
+            raise ValidationError({"quarter": "季度分析研判报告须选择季度。"})
+        if self.kind == ReportKind.HALF_YEAR and not self.half:
+            raise ValidationError({"half": "半年分析研判报告须选择上半年或下半年。"})
+        if self.kind not in (ReportKind.QUARTERLY,) and self.quarter:
+            raise ValidationError({"quarter": "只有季度分析研判报告按季度报送。"})
+        if self.kind != ReportKind.HALF_YEAR and self.half:
+            raise ValidationError({"half": "只有半年分析研判报告按半年报送。"})
 
 
 class GeneratedFileQuerySet(ScopedQuerySet):

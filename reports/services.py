@@ -19,7 +19,7 @@ from ideology_review import audit
 from ideology_review.lib.periods import HALF_NAMES, QUARTER_NAMES, Period, period_of
 from meetings.access import NotPermitted, check_report_action, get_scope
 
-from . import assembly, kinds
+from . import assembly, kinds, summaries
 from .checks import check_report
 from .content import build_report_data, round_changes
 from .models import QuarterlyReport, ReportEvent, ReportItem, ReportSubmission
@@ -104,7 +104,9 @@ def report_assemble(*, report, by):
     if not get_scope(by).can_edit(report.organisation_id):
         raise ReportError("您没有修改该报告的权限。")
     with _editable(report) as locked:
-        written = assembly.apply(locked, assembly.generate(locked))
+        # The quarterly report has its own assembly; the other kinds share summaries'.
+        generate = assembly.generate if locked.is_quarterly else summaries.generate
+        written = assembly.apply(locked, generate(locked))
         # bulk_create sends no signals: one audit row for the whole assembly.
         audit.record(locked, event="一键汇总", actor=by, action=audit.UPDATE, 生成段落=written)
         locked.assembled_at = timezone.now()

@@ -6,7 +6,7 @@ measures and progress — and, for the half-year and the year, the period's
 approved quarterly reports. Like `assembly.generate` it reads and writes
 nothing else; `assembly.apply` writes. The paragraphs go into the sections of
 the kind's skeleton (reports.kinds); all text goes through the same pipeline
-(`assembly._sentence`, document_text).
+(`assembly.as_sentence`, document_text).
 """
 
 import re
@@ -14,26 +14,27 @@ import re
 from ideology_review.lib.text import chinese_numeral
 from meetings.models import Meeting
 
-from . import assembly
 from .assembly import (
     CLOSING_TEMPLATES,
     DIMENSION_WORDS,
     Generated,
-    _clause,
-    _clauses,
-    _measure_line,
-    _sentence,
-    _strip_verb,
+    as_clause,
+    as_clauses,
+    as_sentence,
+    basic_paragraphs,
+    dimension_of,
+    judgement_text,
+    measure_line,
     meeting_summary,
     problems_and_measures,
     report_findings,
+    strip_verb,
     used_meetings,
 )
+from .choices import ReportKind as Kind
+from .choices import Section as S
 from .kinds import RESPONSIBILITY, membership_of, propaganda_department
-from .models import QuarterlyReport, ReportItem
-
-S = ReportItem.Section
-Kind = QuarterlyReport.Kind
+from .models import QuarterlyReport
 
 
 def generate(report):
@@ -142,7 +143,7 @@ def _rectification(report, findings, period_name):
             groups["open"].append(m)
     for key, label in (("done", "已完成"), ("open", "尚未完成"), ("ongoing", "长期坚持")):
         if groups[key]:
-            lines = "；".join(_measure_line(m) for m in groups[key])
+            lines = "；".join(measure_line(m) for m in groups[key])
             out.append(
                 Generated(
                     S.RECTIFICATION,
@@ -171,16 +172,16 @@ def _half_year(report, meetings, findings):
         text += f"{period.name}共召开{meeting_summary(meetings)}。"
     text += f"现将{me}{period.label}意识形态领域分析研判情况报告如下："
     out = [Generated(S.OPENING, "opening", "", text)]
-    for g in assembly._basic(meetings, me):
+    for g in basic_paragraphs(meetings, me):
         out.append(Generated(g.section, g.key, g.heading, g.body.replace("本季度", period.name)))
     quarterly = _quarterly_sentence(report, findings, me)
     if quarterly:
         out.append(
             Generated(
-                S.BASIC, "basic:quarterly", "加强分析研判，抓好问题整改", _sentence(quarterly)
+                S.BASIC, "basic:quarterly", "加强分析研判，抓好问题整改", as_sentence(quarterly)
             )
         )
-    judgement = assembly._judgement(meetings, me)
+    judgement = judgement_text(meetings, me)
     if judgement:
         out.append(Generated(S.JUDGEMENT, "judgement", "", judgement))
     out.extend(problems_and_measures(findings))
@@ -210,7 +211,7 @@ def _annual(report, meetings, findings):
         text += f"全年共召开{meeting_summary(meetings)}。"
     text += f"现将{year}年度的意识形态工作开展情况、存在的主要问题和下一步主要打算总结如下："
     out = [Generated(S.OPENING, "opening", "", text)]
-    for g in assembly._basic(meetings, me):
+    for g in basic_paragraphs(meetings, me):
         out.append(Generated(g.section, g.key, g.heading, g.body.replace("本季度", "全年")))
     quarterly = _quarterly_sentence(report, findings, me)
     out.append(
@@ -218,7 +219,7 @@ def _annual(report, meetings, findings):
             S.BASIC,
             "basic:quarterly",
             "加强分析研判，关注意识形态问题和风险点",  # seed 003 四是
-            _sentence(quarterly or f"{me}定期召开会议，对意识形态工作进行分析研判"),
+            as_sentence(quarterly or f"{me}定期召开会议，对意识形态工作进行分析研判"),
         )
     )
     out.extend(problems_and_measures(findings))
@@ -247,12 +248,12 @@ def _facts(meetings, dimensions):
             ("briefings", ("会议通报了", "通报了", "通报")),
             ("requirements", ("会议要求", "要求")),
         ):
-            for clause in _clauses(getattr(m, field)):
-                index = 1 if field == "study_content" else assembly._dimension(clause, 0)
+            for clause in as_clauses(getattr(m, field)):
+                index = 1 if field == "study_content" else dimension_of(clause, 0)
                 key = re.sub(r"[\W_]+", "", clause)
                 if index in dimensions and key not in seen:
                     seen.add(key)
-                    out.append(_strip_verb(clause, *verbs))
+                    out.append(strip_verb(clause, *verbs))
     return out
 
 
@@ -305,7 +306,7 @@ def _duty(report, meetings, findings):
         fourth += "。" + "；".join(network)
     bodies.append(fourth)
     for index, (heading, body) in enumerate(zip(DUTY_HEADINGS, bodies, strict=True)):
-        out.append(Generated(S.BASIC, f"basic:{index}", heading, _sentence(body)))
+        out.append(Generated(S.BASIC, f"basic:{index}", heading, as_sentence(body)))
     out.extend(problems_and_measures(findings))
     return out
 
@@ -356,7 +357,7 @@ def _network(report, meetings, findings):
             ("briefings", ("会议通报了", "通报了", "通报")),
             ("requirements", ("会议要求", "要求")),
         ):
-            for clause in _clauses(getattr(m, field)):
+            for clause in as_clauses(getattr(m, field)):
                 key = re.sub(r"[\W_]+", "", clause)
                 if key in seen:
                     continue
@@ -369,15 +370,15 @@ def _network(report, meetings, findings):
                 else:
                     continue
                 seen.add(key)
-                facts[section].append(_strip_verb(clause, *verbs))
+                facts[section].append(strip_verb(clause, *verbs))
     done = [m for m in _measures(findings) if m.status in m.DONE_STATUSES or m.long_term]
     for section, lead in NETWORK_LEADS.items():
         body = lead.format(me=me)
         if facts[section]:
             body += "。" + "；".join(facts[section])
         if section == S.POSITIONS and done:
-            body += "。针对发现的问题，" + "；".join(_clause(m.content) for m in done)
-        out.append(Generated(section, f"{section}:summary", "", _sentence(body)))
+            body += "。针对发现的问题，" + "；".join(as_clause(m.content) for m in done)
+        out.append(Generated(section, f"{section}:summary", "", as_sentence(body)))
     out.extend(problems_and_measures(findings))
     out.append(
         Generated(

@@ -1,5 +1,6 @@
 from django import template
 
+from ideology_review.lib.periods import cn_date as _cn_date
 from ideology_review.lib.text import strip_leading_marker
 
 register = template.Library()
@@ -17,6 +18,12 @@ _BADGES = {
     "中": "warning",
     "低": "secondary",
 }
+
+
+@register.filter
+def cn_date(value):
+    """2027年1月10日 (no zero padding)."""
+    return _cn_date(value)
 
 
 @register.filter
