@@ -9,6 +9,7 @@ from .models import (
     ReportEvent,
     ReportItem,
     ReportSubmission,
+    ReviewPoint,
 )
 
 
@@ -69,3 +70,11 @@ class DeadlineAdmin(admin.ModelAdmin):
     list_select_related = ["organisation"]
     search_fields = ["organisation__name"]
     autocomplete_fields = ["organisation"]
+
+
+@admin.register(ReviewPoint)
+class ReviewPointAdmin(admin.ModelAdmin):
+    """审核要点: the reviewer's checklist; a decision keeps its own copy."""
+
+    list_display = ["name", "return_reason", "order", "is_active"]
+    list_editable = ["order", "is_active"]

@@ -7,7 +7,7 @@ from meetings.models import Person, today
 
 from .assembly import BASIC_HEADINGS, CLOSING_TEMPLATES
 from .kinds import OFFICE_HOLDERS
-from .models import QuarterlyReport, ReportItem
+from .models import QuarterlyReport, ReportItem, ReviewPoint
 
 
 class ReportCreateForm(forms.Form):
@@ -117,6 +117,13 @@ class ReportItemForm(VersionedFormMixin, CleanFormMixin, forms.ModelForm):
 
 
 class ReviewForm(CleanFormMixin, forms.Form):
+    points = forms.ModelMultipleChoiceField(
+        label="审核要点",
+        queryset=ReviewPoint.objects.filter(is_active=True),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="勾选已达到的要点；退回修改时，未勾选的要点即为退回原因。",
+    )
     comment = forms.CharField(label="审核意见", required=False, widget=forms.Textarea)
 
 

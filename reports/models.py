@@ -275,6 +275,28 @@ class ReportSubmission(models.Model):
         return f"{self.report} 第{self.round}次提交"
 
 
+class ReviewPoint(models.Model):
+    """审核要点: what a reviewer ticks when deciding (issue 13 item 5); an
+    unticked point of a 退回修改 is its reason (研判重点不突出 …), counted in
+    统计分析. Editable in the admin; a decision keeps a copy of the list as it
+    was (ReportEvent.checklist)."""
+
+    name = SafeCharField(_("审核要点"), max_length=50, unique=True)
+    return_reason = SafeCharField(
+        _("未达到时的退回原因"), max_length=50, help_text=_("如：研判重点不突出")
+    )
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("审核要点")
+        verbose_name_plural = _("审核要点")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
 class ReportEvent(models.Model):
     """审核记录: every status transition, append-only."""
 
@@ -293,6 +315,12 @@ class ReportEvent(models.Model):
     submission = models.ForeignKey(
         ReportSubmission, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # 审核要点 as decided: [{"name", "reason", "met"}], a copy (the admin may edit the list).
+    checklist = models.JSONField(_("审核要点"), default=list, blank=True)
+    # The points a 退回修改 found unmet: its reasons, counted in 统计分析.
+    unmet_points = models.ManyToManyField(
+        ReviewPoint, verbose_name=_("未达到的审核要点"), blank=True, related_name="events"
+    )
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:
@@ -302,6 +330,14 @@ class ReportEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def met(self):
+        return [point["name"] for point in self.checklist if point["met"]]
+
+    @property
+    def unmet(self):
+        return [point["reason"] for point in self.checklist if not point["met"]]
 
 
 class DocumentFormat(models.Model):

@@ -22,7 +22,7 @@ from meetings.access import NotPermitted, check_report_action, get_scope
 from . import assembly, kinds, summaries
 from .checks import check_report
 from .content import build_report_data, round_changes
-from .models import QuarterlyReport, ReportEvent, ReportItem, ReportSubmission
+from .models import QuarterlyReport, ReportEvent, ReportItem, ReportSubmission, ReviewPoint
 
 Status = QuarterlyReport.Status
 Kind = QuarterlyReport.Kind
@@ -126,15 +126,30 @@ def report_withdraw(*, report, by):
     return _transition(report, Action.WITHDRAW, by)
 
 
-def report_approve(*, report, by, comment=""):
-    return _transition(report, Action.APPROVE, by, comment=comment)
+def report_approve(*, report, by, comment="", points=None):
+    """`points`: the 审核要点 the reviewer ticked (None: no checklist was offered)."""
+    return _transition(report, Action.APPROVE, by, comment=comment, points=points)
 
 
-def report_return(*, report, by, comment):
-    return _transition(report, Action.RETURN, by, comment=comment)
+def report_return(*, report, by, comment="", points=None):
+    """A return needs a 审核意见 or an unticked 审核要点 (its reason)."""
+    return _transition(report, Action.RETURN, by, comment=comment, points=points)
 
 
-def _transition(report, action, by, *, comment="", accept_warnings=False, run_checks=True):
+def _checklist(points):
+    """The active 审核要点 as decided: a copy for the record, and the unmet ones.
+    Nothing ticked is a checklist not used (no reasons), not six reasons."""
+    if not points:
+        return [], []
+    ticked = {point.pk for point in points}
+    active = list(ReviewPoint.objects.filter(is_active=True))
+    checklist = [{"name": p.name, "reason": p.return_reason, "met": p.pk in ticked} for p in active]
+    return checklist, [p for p in active if p.pk not in ticked]
+
+
+def _transition(
+    report, action, by, *, comment="", accept_warnings=False, run_checks=True, points=None
+):
     # Who may is a matter of memberships, not of the row: checked first, so that
     # someone who may never do this is refused (403) before anything else is said.
     try:
@@ -142,8 +157,14 @@ def _transition(report, action, by, *, comment="", accept_warnings=False, run_ch
     except NotPermitted as refused:
         raise ActionRefused(refused.message) from None
     comment = (comment or "").strip()
+    checklist, unmet = _checklist(points) if action in (Action.APPROVE, Action.RETURN) else ([], [])
     if action == Action.RETURN and not comment:
-        raise ReportError("退回修改必须填写审核意见。")
+        # Reasons without a word are the points left unticked, once some are ticked.
+        if not unmet:
+            raise ReportError(
+                "退回修改必须填写审核意见。也可以勾选已达到的审核要点，未勾选的即为退回原因。"
+            )
+        comment = "退回原因：" + "、".join(point.return_reason for point in unmet) + "。"
     with transaction.atomic():
         # The row lock makes two reviewers acting at once take turns; the
         # second then sees the status the first left and is refused.
@@ -220,7 +241,10 @@ def _transition(report, action, by, *, comment="", accept_warnings=False, run_ch
             actor=by,
             comment=comment,
             submission=submission,
+            checklist=checklist,
         )
+        if action == Action.RETURN and unmet:
+            event.unmet_points.set(unmet)
     return locked, event
 
 

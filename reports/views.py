@@ -306,6 +306,7 @@ def _transition_view(request, pk, action):
     form = ReviewForm(request.POST)
     form.is_valid()
     comment = form.cleaned_data.get("comment", "")
+    points = list(form.cleaned_data.get("points") or [])
     accept = request.POST.get("accept_warnings") == "on"
     calls = {
         "submit": lambda: services.report_submit(
@@ -315,8 +316,12 @@ def _transition_view(request, pk, action):
             report=report, by=request.user, accept_warnings=accept
         ),
         "withdraw": lambda: services.report_withdraw(report=report, by=request.user),
-        "approve": lambda: services.report_approve(report=report, by=request.user, comment=comment),
-        "return": lambda: services.report_return(report=report, by=request.user, comment=comment),
+        "approve": lambda: services.report_approve(
+            report=report, by=request.user, comment=comment, points=points
+        ),
+        "return": lambda: services.report_return(
+            report=report, by=request.user, comment=comment, points=points
+        ),
     }
     try:
         _, event = calls[action]()
