@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from ideology_review.lib.http import parse_int
-from ideology_review.lib.periods import QUARTER_NAMES
+from ideology_review.lib.periods import QUARTER_NAMES, Period
 from meetings.access import get_scope
 from meetings.models import today
 
@@ -38,15 +38,13 @@ def dashboard(request):
 
     # The organisations that report to this user (a committee: its branches).
     reviewed = scope.reviewed_q()
-    rows = statistics.branch_rows(reviewed, year, quarter)
+    period = Period(year, quarter)
+    rows = statistics.branch_rows(reviewed, period)
     summary = statistics.branch_totals(rows)
-    summary["rate"] = (
-        round(100 * summary["done"] / summary["measures"], 1) if summary["measures"] else None
-    )
     bucket = request.GET.get("branch_status", "")
     if bucket in statistics.BUCKETS:
         rows = rows.filter(report_status__in=statistics.BUCKETS[bucket][1])
-    categories = statistics.category_matrix(reviewed, year, quarter)
+    categories = statistics.category_matrix(reviewed, period)
     bundles = GeneratedFile.objects.filter(
         kind=GeneratedFile.Kind.BUNDLE,
         organisation_id__in=list(scope.roles),

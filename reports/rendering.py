@@ -19,7 +19,7 @@ from django.db import InterfaceError, transaction
 from django.db import OperationalError as DatabaseError
 from django.utils import timezone
 
-from ideology_review.lib.periods import QUARTER_NAMES, cn_date
+from ideology_review.lib.periods import QUARTER_NAMES, Period, cn_date
 from meetings.models import today
 
 from . import statistics
@@ -196,7 +196,7 @@ def quarter_summary(department, year, quarter):
     """The 汇总 document: who reported, findings by category and risk, rectification."""
     committee = committee_of(department)
     visible = reported_to(department)
-    rows = statistics.branch_rows(visible, year, quarter)
+    rows = statistics.branch_rows(visible, Period(year, quarter))
     totals = statistics.branch_totals(rows)
     period = f"{year}年{QUARTER_NAMES[quarter]}"
     branch_table = []
@@ -221,7 +221,7 @@ def quarter_summary(department, year, quarter):
     levels = statistics.RISK_LEVELS
     category_table = [
         [row["category"].name, *(str(n) for _, n in row["cells"]), str(row["total"])]
-        for row in statistics.category_matrix(visible, year, quarter)
+        for row in statistics.category_matrix(visible, Period(year, quarter))
     ]
     findings_total = sum(int(row[-1]) for row in category_table)
     rate = f"{100 * done / measures:.1f}%" if measures else "—"
@@ -231,7 +231,7 @@ def quarter_summary(department, year, quarter):
     )
     rectification = (
         f"本季度共制定整改措施{measures}项，已完成{done}项，整改完成率{rate}；"
-        f"目前逾期未完成的整改措施{overdue}项，请相关党组织抓紧落实。"
+        f"其中逾期未完成{overdue}项，请相关党组织抓紧落实。"
     )
     reported = (
         f"本季度应报送季度分析研判报告的党组织{totals['should']}个，已提交{totals['submitted']}个"

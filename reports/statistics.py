@@ -1,16 +1,30 @@
 """The numbers of 统计分析 and of the quarter's 汇总 document, computed in the
 database (subqueries and aggregates): the same queries for 4 branches or 1,000.
-One place for each figure, so the page and the document cannot disagree."""
+One place for each figure, so the page and the document cannot disagree.
+
+One period scopes every number: a report kind and its period (a quarter, a
+half-year or a year) choose the reports counted (应报/已提交/…), and the
+findings and measures counted are those raised in the period's quarters —
+overdue means overdue among them, not any measure of the organisation. The
+trends are the last eight quarters up to the chosen period's last quarter.
+"""
 
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from meetings.models import Finding, FindingCategory, Measure, Organisation, today
+from meetings import models as records
+from meetings.models import Finding, FindingCategory, Measure, Membership, Organisation, overdue_q
 
+from .deadlines import period_columns, periods_around
 from .models import QuarterlyReport
 
+Kind = QuarterlyReport.Kind
 Status = QuarterlyReport.Status
-DONE = (Measure.Status.DONE, Measure.Status.CLOSED)
+# 整改完成率: done is 已完成 or 已销号; the 销号率 counts 已销号 alone.
+DONE = Measure.DONE_STATUSES  # 已完成, 待销号 (done by the owner) and 已销号
+CLOSED = Measure.Status.CLOSED
+TREND_QUARTERS = 8
+HIGH_RISK_SHOWN = 20
 
 # Branch status buckets of the dashboard (domain.md §6.6).
 BUCKETS = {
@@ -22,35 +36,66 @@ BUCKETS = {
 }
 
 
+def today():
+    return records.today()  # looked up when called: tests set the date there
+
+
+def current_period(kind=Kind.QUARTERLY):
+    """The period whose reports of `kind` are being reported on now: the last
+    one that has ended (the third quarter in November, last year in January)."""
+    return periods_around(kind, today())[0]
+
+
 def current_reporting_quarter():
-    """The quarter whose reports are due now: the previous one."""
-    now = today()
-    quarter = (now.month - 1) // 3 + 1
-    return (now.year - 1, 4) if quarter == 1 else (now.year, quarter - 1)
+    """The quarter whose reports are due now: the previous one, as (year, quarter)."""
+    period = current_period()
+    return period.year, period.quarter
 
 
-def branch_rows(visible, year, quarter):
+def period_q(period, prefix=""):
+    """The findings (or, with prefix "finding__", the measures) of the period's quarters."""
+    quarters = [p.quarter for p in period.quarters()]
+    q = Q(**{f"{prefix}year": period.year})
+    if len(quarters) < 4:
+        q &= Q(**{f"{prefix}quarter__in": quarters})
+    return q
+
+
+def _secretaries():
+    return Membership.objects.filter(party_role=Membership.PartyRole.SECRETARY).order_by("pk")
+
+
+def branch_rows(visible, period, kind=Kind.QUARTERLY):
     """The organisations that must report (within `visible`, a Q on Organisation),
-    each annotated with its report status and counts for the quarter."""
-    report = QuarterlyReport.objects.filter(organisation=OuterRef("pk"), year=year, quarter=quarter)
-    findings = Finding.objects.filter(organisation=OuterRef("pk"), year=year, quarter=quarter)
-    quarter_measures = Measure.objects.filter(
-        finding__organisation=OuterRef("pk"), finding__year=year, finding__quarter=quarter
+    each annotated with its report of `kind` for `period` (status) and the
+    counts of the period's findings and measures.
+
+    A 述职报告 is one per office-holder: an organisation's row is the report of
+    its 书记 (the secretary's Membership), `duty_person` names them."""
+    year, quarter, half = period_columns(period)
+    report = QuarterlyReport.objects.filter(
+        organisation=OuterRef("pk"), kind=kind, year=year, quarter=quarter, half=half
     )
-    return (
-        Organisation.objects.filter(visible, must_report=True)
-        .annotate(
-            report_id=Subquery(report.values("pk")[:1]),
-            report_status=Coalesce(Subquery(report.values("status")[:1]), Value("")),
-            finding_count=_subcount(findings),
-            measure_count=_subcount(quarter_measures),
-            done_count=_subcount(quarter_measures.filter(status__in=DONE)),
-            overdue_count=_subcount(
-                Measure.objects.overdue().filter(finding__organisation=OuterRef("pk"))
-            ),
-        )
-        .order_by("path")
+    if kind == Kind.DUTY:
+        secretary = _secretaries().filter(organisation=OuterRef("organisation_id"))
+        report = report.filter(person_id=Subquery(secretary.values("person_id")[:1]))
+    findings = Finding.objects.filter(period_q(period), organisation=OuterRef("pk"))
+    measures = Measure.objects.filter(
+        period_q(period, "finding__"), finding__organisation=OuterRef("pk")
     )
+    rows = Organisation.objects.filter(visible, must_report=True).annotate(
+        report_id=Subquery(report.values("pk")[:1]),
+        report_status=Coalesce(Subquery(report.values("status")[:1]), Value("")),
+        finding_count=_subcount(findings),
+        measure_count=_subcount(measures),
+        done_count=_subcount(measures.filter(status__in=DONE)),
+        closed_count=_subcount(measures.filter(status=CLOSED)),
+        overdue_count=_subcount(measures.filter(overdue_q())),
+    )
+    if kind == Kind.DUTY:
+        secretary = _secretaries().filter(organisation=OuterRef("pk"))
+        rows = rows.annotate(duty_person=Subquery(secretary.values("person__name")[:1]))
+    return rows.order_by("path")
 
 
 def _subcount(queryset):
@@ -67,30 +112,40 @@ def _subcount(queryset):
     )
 
 
+def rate(part, whole):
+    """A percentage with one decimal, None without a whole."""
+    return round(100 * part / whole, 1) if whole else None
+
+
 def branch_totals(rows):
-    """应报/已提交/待审核/退回/已通过/未提交 and the rectification sums of `rows`."""
-    return rows.aggregate(
+    """应报/已提交/待审核/退回/已通过/未提交 and the rectification sums of `rows`,
+    with 整改完成率 and 销号率."""
+    totals = rows.aggregate(
         should=Count("pk"),
         **{key: Count("pk", filter=Q(report_status__in=s)) for key, (_, s) in BUCKETS.items()},
         findings=Coalesce(Sum("finding_count"), 0),
         measures=Coalesce(Sum("measure_count"), 0),
         done=Coalesce(Sum("done_count"), 0),
+        closed=Coalesce(Sum("closed_count"), 0),
         overdue=Coalesce(Sum("overdue_count"), 0),
     )
+    totals["rate"] = rate(totals["done"], totals["measures"])
+    totals["closed_rate"] = rate(totals["closed"], totals["measures"])
+    return totals
 
 
 RISK_LEVELS = [level for level, _ in Finding.RiskLevel.choices]
 
 
-def category_matrix(visible, year, quarter):
-    """问题类别 × 风险等级 of the quarter's findings of the organisations that must
+def _reporting(visible):
+    return Organisation.objects.filter(visible, must_report=True)
+
+
+def category_matrix(visible, period):
+    """问题类别 × 风险等级 of the period's findings of the organisations that must
     report: one row per category that has any, [(category, [(level, n)…], total)]."""
     counts = (
-        Finding.objects.filter(
-            organisation__in=Organisation.objects.filter(visible, must_report=True),
-            year=year,
-            quarter=quarter,
-        )
+        Finding.objects.filter(period_q(period), organisation__in=_reporting(visible))
         .values("category_id", "risk_level")
         .annotate(n=Count("pk"))
         .order_by()
