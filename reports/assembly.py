@@ -272,7 +272,7 @@ def strip_verb(clause, *verbs):
     return clause
 
 
-def _facts_sentence(studies, briefings, requirements):
+def facts_sentences(studies, briefings, requirements):
     """What one dimension gathered, as sentences with their verbs: 会议通报了…；
     会议要求：一是…；二是…"""
     sentences = list(studies)
@@ -312,7 +312,7 @@ def basic_paragraphs(meetings, me):
     out = []
     for index, heading in enumerate(BASIC_HEADINGS):
         gathered = facts[index]
-        sentences = _facts_sentence(
+        sentences = facts_sentences(
             gathered["study"], gathered["briefing"], gathered["requirement"]
         )
         if not sentences and not (index == 0 and meetings):

@@ -55,12 +55,17 @@ def _split_run_in(text):
 
 def _numbered(section, entries, style):
     """A section's paragraphs with their markers: （一） or 一是 for problems and
-    measures and 基本情况, 1． for rectification lines, none for 总体研判."""
+    measures and 基本情况, 1． for rectification lines, none for 总体研判 and
+    the parts of narrative (style "plain")."""
     paragraphs = []
     counter = 0
     for item in entries:
         heading, body = paragraph_text(item)
-        if section == S.JUDGEMENT or item.source_key.startswith("rectification:"):
+        if (
+            section == S.JUDGEMENT
+            or style == "plain"
+            or item.source_key.startswith("rectification:")
+        ):
             marker = ""
         elif section in (S.RECTIFICATION, S.CARRIED):
             counter += 1

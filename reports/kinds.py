@@ -15,7 +15,7 @@ from meetings.models import Membership, Organisation
 from .choices import ReportKind as Kind
 from .choices import Section as S
 
-PAREN, SHI = "paren", "shi"  # （一）… or 一是…
+PAREN, SHI, PLAIN = "paren", "shi", "plain"  # （一）… or 一是…, or unnumbered paragraphs
 
 
 @dataclass(frozen=True)
@@ -97,13 +97,13 @@ HALF_YEAR = Spec(
 )
 
 # Seed 003: 一、年度意识形态工作开展情况 / 二、当前意识形态方面存在的主要问题 /
-# 三、下一步意识形态工作的主要打算, 一是 … in the first two parts.
+# 三、下一步意识形态工作的主要打算, 一是 … in all three (no （一） in its body).
 ANNUAL = Spec(
     Kind.ANNUAL,
     (
         Part("年度意识形态工作开展情况", (S.BASIC,), marker=SHI),
         Part("当前意识形态方面存在的主要问题", (S.PROBLEMS,), marker=SHI),
-        Part("下一步意识形态工作的主要打算", (S.MEASURES,)),
+        Part("下一步意识形态工作的主要打算", (S.MEASURES,), marker=SHI),
     ),
 )
 
@@ -119,12 +119,13 @@ DUTY = Spec(
 
 # Seed 004: 阵地管理, 舆情处置, 网评员/通讯员队伍, then the problems and what
 # will be done about them ("同时，也存在着一些问题和不足…重点从以下四个方面努力").
+# The three parts of work done are paragraphs of narrative, unnumbered as in 篇一.
 NETWORK = Spec(
     Kind.NETWORK,
     (
-        Part("网络阵地管理情况", (S.POSITIONS,)),
-        Part("网络舆情处置情况", (S.OPINION,)),
-        Part("网评员、通讯员队伍建设情况", (S.TEAM,)),
+        Part("网络阵地管理情况", (S.POSITIONS,), marker=PLAIN),
+        Part("网络舆情处置情况", (S.OPINION,), marker=PLAIN),
+        Part("网评员、通讯员队伍建设情况", (S.TEAM,), marker=PLAIN),
         Part("存在的问题和下一步措施", (S.PROBLEMS, S.MEASURES)),
     ),
     measures_lead="针对上述问题，{self}将重点从以下{count}个方面努力：",

@@ -11,7 +11,6 @@ the kind's skeleton (reports.kinds); all text goes through the same pipeline
 
 import re
 
-from ideology_review.lib.text import chinese_numeral
 from meetings.models import Meeting
 
 from .assembly import (
@@ -23,6 +22,7 @@ from .assembly import (
     as_sentence,
     basic_paragraphs,
     dimension_of,
+    facts_sentences,
     judgement_text,
     measure_line,
     meeting_summary,
@@ -239,21 +239,26 @@ DUTY_HEADINGS = [  # seed 002's four 履职情况 headings
 ]
 
 
+FACT_FIELDS = (
+    ("study_content", ()),
+    ("briefings", ("会议通报了", "通报了", "通报")),
+    ("requirements", ("会议要求", "要求")),
+)
+
+
 def _facts(meetings, dimensions):
-    """Statements of the meetings (study, briefings, requirements) about the dimensions."""
-    out, seen = [], set()
+    """What the meetings studied, briefed and required about the dimensions:
+    (studies, briefings, requirements), each without its verb; the sentences
+    give the verbs back (`facts_sentences`: 会议通报了… / 会议要求…)."""
+    out, seen = ([], [], []), set()
     for m in meetings:
-        for field, verbs in (
-            ("study_content", ()),
-            ("briefings", ("会议通报了", "通报了", "通报")),
-            ("requirements", ("会议要求", "要求")),
-        ):
+        for gathered, (field, verbs) in zip(out, FACT_FIELDS, strict=True):
             for clause in as_clauses(getattr(m, field)):
                 index = 1 if field == "study_content" else dimension_of(clause, 0)
                 key = re.sub(r"[\W_]+", "", clause)
                 if index in dimensions and key not in seen:
                     seen.add(key)
-                    out.append(strip_verb(clause, *verbs))
+                    gathered.append(strip_verb(clause, *verbs))
     return out
 
 
@@ -284,27 +289,19 @@ def _duty(report, meetings, findings):
         )
     elif meetings:
         first += f"，全年参加{meeting_summary(meetings)}，分析研判意识形态领域形势"
-    requirements = _facts(meetings, {0})
-    if requirements:
-        first += "。会议要求：" + "；".join(
-            f"{chinese_numeral(n)}是{t}" for n, t in enumerate(requirements, 1)
-        )
-    bodies = [first]
+    bodies = ["。".join([first, *facts_sentences(*_facts(meetings, {0}))])]
     second = "我坚持“一把手”带头，把意识形态工作与业务工作同部署、同落实、同检查、同考核"
     quarterly = _quarterly_sentence(report, findings, "")
     if quarterly:
         second += "。我" + quarterly
     bodies.append(second)
-    studies = _facts(meetings, {1})
+    studies, briefings, requirements = _facts(meetings, {1})
     third = "我带头学习习近平新时代中国特色社会主义思想，做到理论学习有制度、有计划、有主题、有记录"
     if studies:
         third += "，全年带领班子成员和党员" + "；".join(studies)
-    bodies.append(third)
-    network = _facts(meetings, {2, 3, 4})
+    bodies.append("。".join([third, *facts_sentences([], briefings, requirements)]))
     fourth = "我坚持正确舆论导向，亲自抓网络意识形态安全，严格落实阵地管理制度"
-    if network:
-        fourth += "。" + "；".join(network)
-    bodies.append(fourth)
+    bodies.append("。".join([fourth, *facts_sentences(*_facts(meetings, {2, 3, 4}))]))
     for index, (heading, body) in enumerate(zip(DUTY_HEADINGS, bodies, strict=True)):
         out.append(Generated(S.BASIC, f"basic:{index}", heading, as_sentence(body)))
     out.extend(problems_and_measures(findings))
@@ -349,14 +346,10 @@ def _network(report, meetings, findings):
     text += f"现将{me}{year}年网络意识形态工作开展情况报告如下："
     out = [Generated(S.OPENING, "opening", "", text)]
 
-    facts = {S.POSITIONS: [], S.OPINION: [], S.TEAM: []}
+    facts = {section: ([], [], []) for section in (S.POSITIONS, S.OPINION, S.TEAM)}
     seen = set()
     for m in network_meetings:
-        for field, verbs in (
-            ("study_content", ()),
-            ("briefings", ("会议通报了", "通报了", "通报")),
-            ("requirements", ("会议要求", "要求")),
-        ):
+        for n, (field, verbs) in enumerate(FACT_FIELDS):
             for clause in as_clauses(getattr(m, field)):
                 key = re.sub(r"[\W_]+", "", clause)
                 if key in seen:
@@ -370,12 +363,10 @@ def _network(report, meetings, findings):
                 else:
                     continue
                 seen.add(key)
-                facts[section].append(strip_verb(clause, *verbs))
+                facts[section][n].append(strip_verb(clause, *verbs))
     done = [m for m in _measures(findings) if m.status in m.DONE_STATUSES or m.long_term]
     for section, lead in NETWORK_LEADS.items():
-        body = lead.format(me=me)
-        if facts[section]:
-            body += "。" + "；".join(facts[section])
+        body = "。".join([lead.format(me=me), *facts_sentences(*facts[section])])
         if section == S.POSITIONS and done:
             body += "。针对发现的问题，" + "；".join(as_clause(m.content) for m in done)
         out.append(Generated(section, f"{section}:summary", "", as_sentence(body)))

@@ -14,7 +14,7 @@ from docx.shared import Pt
 from reports.content import build_report_data
 from reports.docx import Layout, Properties, render_docx
 
-from ..documents import sample_report_data
+from ..documents import assert_official_layout, sample_report_data
 from ..factories import make_report
 
 
@@ -28,6 +28,17 @@ def east_asia(style):
 
 def paragraph(doc, text):
     return next(p for p in doc.paragraphs if p.text == text)
+
+
+def test_the_official_layout_every_kind_is_checked_against():
+    """The shared check (tests/documents.py) the kind journeys apply to each DOCX."""
+    data = sample_report_data()
+    assert_official_layout(
+        reopen(render_docx(data)),
+        title=data["title"],
+        signatory=data["signatory"],
+        issue_date="2026年9月28日",
+    )
 
 
 def test_page_is_a4_with_gbt_margins():
