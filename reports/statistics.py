@@ -160,3 +160,18 @@ def category_matrix(visible, period):
         for category in FindingCategory.objects.all()
         if any((category.pk, level) in cells for level in RISK_LEVELS)
     ]
+
+
+def high_risk(visible, period, limit=HIGH_RISK_SHOWN):
+    """The period's 高 risk findings of the organisations that must report, with
+    their 整改状态 (the first `limit`; the matrix's 高 column counts them all)."""
+    return (
+        Finding.objects.filter(
+            period_q(period),
+            organisation__in=_reporting(visible),
+            risk_level=Finding.RiskLevel.HIGH,
+        )
+        .with_progress()
+        .select_related("organisation", "category")
+        .order_by("organisation__path", "year", "quarter", "order", "pk")[:limit]
+    )

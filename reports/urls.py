@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.report_create, name="create"),
     path("review/", views.inbox, name="inbox"),
     path("statistics/", dashboard.dashboard, name="dashboard"),
+    path("statistics/xlsx/", dashboard.dashboard_xlsx, name="dashboard_xlsx"),
     path("<int:pk>/", views.report_detail, name="detail"),
     path("<int:pk>/preview/", views.report_preview, name="preview"),
     path("<int:pk>/edit/", views.report_edit, name="edit"),

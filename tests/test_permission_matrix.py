@@ -165,6 +165,14 @@ TABLE = {
         admin=(200, 405),
         committee_reviewer=(200, 405),
     ),
+    "reports:dashboard_xlsx": same(
+        403,
+        405,
+        reviewer=(200, 405),
+        other_reviewer=(200, 405),
+        admin=(200, 405),
+        committee_reviewer=(200, 405),
+    ),
     "reports:detail": row(**READ),
     "reports:preview": row(**READ),
     "reports:edit": row(**FORM),
@@ -312,6 +320,7 @@ def url(name, o):
             "reports:create",
             "reports:inbox",
             "reports:dashboard",
+            "reports:dashboard_xlsx",
             "reports:export_quarter",
         )
     ):
