@@ -191,7 +191,7 @@ def test_each_kind_from_new_report_to_docx(
 
     # 新建报告: the kind, the year and its period, the 述职人
     login(page, live_server, world.secretary)
-    page.get_by_role("link", name="研判报告", exact=True).click()
+    page.get_by_role("navigation").get_by_role("link", name="研判报告", exact=True).click()
     create = page.locator("form").filter(has=page.get_by_role("button", name="新建报告"))
     create.get_by_label("报告类型").select_option(label=str(kind.label))
     create.get_by_label("年度").select_option(label="2026年")
@@ -223,7 +223,7 @@ def test_each_kind_from_new_report_to_docx(
 
     # the propaganda department approves and exports
     login(page, live_server, world.reviewer)
-    page.get_by_role("link", name="报告审核").click()
+    page.get_by_role("navigation").get_by_role("link", name=re.compile("^报告审核")).click()
     page.get_by_role("link", name=journey["title"]).click()
     page.get_by_role("button", name="审核通过").click()
     expect(page.get_by_text("操作成功：审核通过。")).to_be_visible()
