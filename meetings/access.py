@@ -390,3 +390,17 @@ def check_report_action(user, report, action):
             raise NotPermitted("只有该报告审核单位的审核人可以审核该报告。")
     elif not scope.can_manage(report.organisation_id):
         raise NotPermitted("只有支部书记或副书记可以提交或撤回报告。")
+
+
+def check_measure_closure(user, measure):
+    """May the user 销号 or 退回 this measure? The secretaries of its
+    organisation and the reviewers who review it, but never its 责任人 nor
+    whoever marked it 已完成: a measure is not verified by its owner."""
+    scope = get_scope(user)
+    organisation = measure.finding.organisation
+    if not (scope.can_manage(organisation.pk) or scope.can_review(organisation)):
+        raise NotPermitted("只有支部书记、副书记或审核单位的审核人可以销号或退回整改措施。")
+    if measure.is_owned_by(user):
+        raise NotPermitted(
+            "整改措施的责任人或标记完成的人不能自己销号或退回，须由支部书记、副书记或审核人核实。"
+        )

@@ -165,6 +165,25 @@ class FindingForm(VersionedFormMixin, CleanFormMixin, forms.ModelForm):
         return finding
 
 
+def limit_status_choices(form):
+    """整改状态 offers what a user may set: 已完成, which the service records as
+    待销号, but never 待销号 or 已销号 themselves (销号 is someone else's
+    verification). A 待销号 measure keeps its status as a choice; a 已销号 one
+    keeps it as the only one."""
+    current = form.instance.status if form.instance.pk else None
+    field = form.fields["status"]
+    if current == Measure.Status.CLOSED:
+        field.choices = [(current, Measure.Status(current).label)]
+        field.disabled = True
+        field.help_text = "已销号的整改措施不能再修改整改状态。"
+        return
+    allowed = [*Measure.CHOOSABLE_STATUSES]
+    if current == Measure.Status.PENDING_CLOSURE:
+        allowed.append(current)
+    field.choices = [(value, label) for value, label in Measure.Status.choices if value in allowed]
+    field.help_text = "选“已完成”后为“待销号”，由支部书记或审核人核实佐证材料后销号。"
+
+
 class MeasureForm(VersionedFormMixin, CleanFormMixin, forms.ModelForm):
     class Meta:
         model = Measure
@@ -187,6 +206,7 @@ class MeasureForm(VersionedFormMixin, CleanFormMixin, forms.ModelForm):
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["responsible_person"].queryset = people_of(organisation)
+        limit_status_choices(self)
 
     def clean_deadline(self):
         value = self.cleaned_data["deadline"]
@@ -247,6 +267,10 @@ class MeasureProgressForm(VersionedFormMixin, CleanFormMixin, forms.ModelForm):
         fields = ["status", "progress_note"]
         widgets = {"progress_note": forms.Textarea(attrs={"rows": 2})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_status_choices(self)
+
     def clean_status(self):
         status = self.cleaned_data["status"]
         if status == Measure.Status.ONGOING and self.instance.deadline:
@@ -284,6 +308,22 @@ class UploadFormMixin(CleanFormMixin):
         if commit:
             obj.save()
         return obj
+
+
+class MeasureReturnForm(CleanFormMixin, forms.Form):
+    """退回 a 待销号 measure: the reason is shown on the measure."""
+
+    reason = forms.CharField(label="退回原因", max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["required"] = "请填写退回原因。"
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("请填写退回原因。")
+        return reason
 
 
 class AttachmentForm(UploadFormMixin, forms.ModelForm):

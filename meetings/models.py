@@ -630,17 +630,27 @@ def evidence_path(instance, filename):
 
 
 class Measure(Versioned):
+    """A 整改措施. Users set its status through the forms, except 待销号 and
+    已销号: marking it 已完成 makes it 待销号, and only 销号 by someone else
+    makes it 已销号 (meetings.services: mark_done, measure_close, measure_return)."""
+
     class Status(models.TextChoices):
         NOT_STARTED = "未开始", _("未开始")
         IN_PROGRESS = "整改中", _("整改中")
         DONE = "已完成", _("已完成")
         ONGOING = "长期坚持", _("长期坚持")
+        PENDING_CLOSURE = "待销号", _("待销号")
         CLOSED = "已销号", _("已销号")
 
     # 已逾期 is never stored: it is what an open measure past its deadline *is*.
     OVERDUE = "已逾期"
     OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS)
-    DONE_STATUSES = (Status.DONE, Status.CLOSED)
+    # 待销号 is done by its owner (not open, never overdue), 已销号 also verified;
+    # 已完成 remains for measures recorded before 销号 existed.
+    DONE_STATUSES = (Status.DONE, Status.PENDING_CLOSURE, Status.CLOSED)
+    # What a user may choose in a form: 待销号 and 已销号 are reached only
+    # through the services (marking 已完成, then 销号 by someone else).
+    CHOOSABLE_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.DONE, Status.ONGOING)
     DISPLAY_STATUS_CHOICES = [*Status.choices[:2], (OVERDUE, _("已逾期")), *Status.choices[2:]]
 
     finding = models.ForeignKey(
@@ -664,6 +674,28 @@ class Measure(Versioned):
     progress_note = SafeTextField(_("进展情况"), blank=True)
     order = models.PositiveIntegerField(_("排序"), default=0)
     completed_at = models.DateField(_("完成日期"), null=True, blank=True, editable=False)
+    # 销号 (meetings.services.measure_close): who marked it 已完成, who verified it.
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("标记完成人"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    done_at = models.DateTimeField(_("标记完成时间"), null=True, blank=True, editable=False)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("销号人"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True, editable=False)
+    return_reason = SafeTextField(_("退回原因"), blank=True, editable=False)
 
     objects = MeasureQuerySet.as_manager()
 
@@ -687,7 +719,7 @@ class Measure(Versioned):
             self.long_term = True
         if self.long_term:
             self.deadline = None
-        if self.status in (self.Status.DONE, self.Status.CLOSED):
+        if self.status in self.DONE_STATUSES:
             self.completed_at = self.completed_at or today()
         else:
             self.completed_at = None
@@ -705,6 +737,18 @@ class Measure(Versioned):
     @property
     def display_status(self):
         return self.OVERDUE if self.is_overdue else self.status
+
+    @property
+    def awaits_closure(self):
+        """待销号, or 已完成 recorded before 销号 existed: someone may verify it."""
+        return self.status in (self.Status.DONE, self.Status.PENDING_CLOSURE)
+
+    def is_owned_by(self, user):
+        """The measure's 责任人, or whoever marked it 已完成: never its verifier."""
+        return user.pk is not None and user.pk in (
+            self.done_by_id,
+            self.responsible_person.user_id if self.responsible_person else None,
+        )
 
 
 class MeasureEvidence(models.Model):

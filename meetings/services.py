@@ -19,7 +19,8 @@ from django.utils import timezone
 from ideology_review import audit
 from reports.models import QuarterlyReport
 
-from .models import Meeting
+from .access import check_measure_closure
+from .models import Measure, Meeting
 
 
 class RecordLocked(Exception):
@@ -124,22 +125,40 @@ def finding_delete(*, finding):
         finding.delete()
 
 
-def measure_create(*, finding, form):
+def mark_done(measure, *, previous, by):
+    """A measure set to 已完成 (by its 责任人 or anyone who edits it) waits for
+    销号 as 待销号, stamped with who and when; one reopened loses the stamp.
+    `previous` is the status before the form changed it."""
+    S = Measure.Status
+    if measure.status in (S.DONE, S.PENDING_CLOSURE):
+        if previous == S.PENDING_CLOSURE:
+            measure.status = S.PENDING_CLOSURE  # still waiting: the first stamp stands
+            return
+        measure.status = S.PENDING_CLOSURE
+        measure.done_by, measure.done_at = by, timezone.now()
+        measure.return_reason = ""
+    elif measure.status != S.CLOSED:
+        measure.done_by = measure.done_at = None
+
+
+def measure_create(*, finding, form, by=None):
     with transaction.atomic():
         _lock_draft(finding.meeting)
         measure = form.save(commit=False)
         measure.finding = finding
         measure.order = finding.measures.count() + 1
+        mark_done(measure, previous=None, by=by)
         measure.save()
     return measure
 
 
-def measure_update(*, measure, form, progress_only=False):
+def measure_update(*, measure, form, progress_only=False, by=None):
     """A measure of a draft meeting, or only its progress (整改进展), which
     goes on after the record is confirmed."""
     with transaction.atomic():
         if not progress_only:
             _lock_draft(measure.finding.meeting)
+        mark_done(form.instance, previous=form.initial.get("status"), by=by)
         return form.save()  # claims the version
 
 
@@ -199,6 +218,8 @@ def record_correct(*, form, finding, by, request=None):
         if quarter_approved(finding, lock=True):
             raise CorrectionRefused
         form.claim_version()
+        if model is Measure:
+            mark_done(form.instance, previous=before.status, by=by)
         # The signal-written row would hold the changes without the reason:
         # this one row holds both.
         with disable_auditlog():
@@ -213,3 +234,95 @@ def record_correct(*, form, finding, by, request=None):
             更正说明=form.cleaned_data["reason"],
         )
     return corrected
+
+
+# ---------------------------------------------------------------------------
+# 销号: a measure its owner marked 已完成 is 待销号 until someone else — a
+# secretary of its organisation or a reviewer of it — verifies it against its
+# 佐证材料 (已销号) or sends it back with a reason (整改中).
+# ---------------------------------------------------------------------------
+
+
+class ClosureRefused(Exception):
+    """销号 or 退回 refused, with the reason to show; nothing was written."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def _lock_measure(measure, by):
+    """The measure's row, locked and read again, after the permission check
+    (NotPermitted) on what it holds now: who marked it done may have changed."""
+    current = (
+        Measure.objects.select_for_update(of=("self",))
+        .select_related("finding__organisation", "responsible_person")
+        .get(pk=measure.pk)
+    )
+    check_measure_closure(by, current)
+    return current
+
+
+def _close_or_return(current, *, to, by, event, request, fields, **data):
+    before = current.status
+    current.status = to
+    current.version += 1  # a progress form opened before this is now stale
+    # One audit row with the event (and reason) instead of the signal's.
+    with disable_auditlog():
+        current.save(update_fields=["status", "version", "updated_at", *fields])
+    audit.record(
+        current,
+        event=event,
+        request=request,
+        actor=by,
+        action=audit.UPDATE,
+        changes={"status": [before, to]},
+        **data,
+    )
+
+
+def measure_close(*, measure, by, request=None):
+    """销号: verify a 待销号 measure that has 佐证材料 as 已销号, stamped with the
+    verifier and the time. NotPermitted for its owner and for users who neither
+    manage nor review its organisation; ClosureRefused without evidence or when
+    it is not awaiting 销号. False if it was 已销号 already (a repeated click)."""
+    with transaction.atomic():
+        current = _lock_measure(measure, by)
+        if current.status == Measure.Status.CLOSED:
+            return False
+        if not current.awaits_closure:
+            raise ClosureRefused("该整改措施尚未标记为已完成，不能销号。")
+        if not current.evidence.exists():
+            raise ClosureRefused("该整改措施还没有佐证材料，须上传佐证材料后才能销号。")
+        current.closed_by, current.closed_at = by, timezone.now()
+        current.return_reason = ""
+        _close_or_return(
+            current,
+            to=Measure.Status.CLOSED,
+            by=by,
+            event="销号",
+            request=request,
+            fields=["closed_by", "closed_at", "return_reason"],
+        )
+    return True
+
+
+def measure_return(*, measure, by, reason, request=None):
+    """退回: send a 待销号 measure back to 整改中 with a reason, which the measure
+    shows until it is marked 已完成 again. The same people as 销号 may."""
+    with transaction.atomic():
+        current = _lock_measure(measure, by)
+        if not current.awaits_closure:
+            raise ClosureRefused("该整改措施不是待销号状态，不能退回。")
+        current.return_reason = reason
+        current.done_by = current.done_at = current.completed_at = None
+        _close_or_return(
+            current,
+            to=Measure.Status.IN_PROGRESS,
+            by=by,
+            event="退回",
+            request=request,
+            fields=["return_reason", "done_by", "done_at", "completed_at"],
+            退回原因=reason,
+        )
+    return current

@@ -21,6 +21,7 @@ from reports.models import GeneratedFile, QuarterlyReport
 
 from . import ledgers, records, services
 from .access import (
+    check_measure_closure,
     get_attachment_for_user,
     get_evidence_for_user,
     get_finding_for_user,
@@ -38,6 +39,7 @@ from .forms import (
     MeasureCorrectionForm,
     MeasureForm,
     MeasureProgressForm,
+    MeasureReturnForm,
     MeetingForm,
 )
 from .models import (
@@ -214,9 +216,9 @@ def _findings_context(request, findings_qs, *, meeting=None, finding=None):
     findings = findings_qs.select_related("category").prefetch_related(
         Prefetch(
             "measures",
-            queryset=Measure.objects.select_related("responsible_person").prefetch_related(
-                "evidence"
-            ),
+            queryset=Measure.objects.select_related(
+                "responsible_person", "done_by__person", "closed_by__person"
+            ).prefetch_related("evidence"),
         )
     )
     record = meeting or finding
@@ -238,6 +240,9 @@ def _findings_context(request, findings_qs, *, meeting=None, finding=None):
             and not services.quarter_approved(record)
         ),
         "section_url": record.get_absolute_url(),
+        # 销号/退回 (each measure's own owner excepted, in the template)
+        "can_close": scope.can_manage(record.organisation_id)
+        or (scope.is_reviewer and scope.can_review(record.organisation)),
     }
 
 
@@ -531,7 +536,7 @@ def measure_create(request, pk):
     form = MeasureForm(request.POST or None, organisation=finding.organisation)
     if request.method == "POST" and form.is_valid():
         try:
-            services.measure_create(finding=finding, form=form)
+            services.measure_create(finding=finding, form=form, by=request.user)
         except services.RecordLocked:
             return _refuse_locked(request, back, UNSAVED)
         _report_cleaned_text(request, form)
@@ -558,7 +563,9 @@ def measure_edit(request, pk):
     form = form_class(request.POST or None, instance=measure, **kwargs)
     if request.method == "POST" and form.is_valid():
         try:
-            services.measure_update(measure=measure, form=form, progress_only=finding.is_locked)
+            services.measure_update(
+                measure=measure, form=form, progress_only=finding.is_locked, by=request.user
+            )
         except services.RecordLocked:
             return _refuse_locked(request, back, UNSAVED)
         except VersionConflict:
@@ -659,6 +666,45 @@ def measure_correct(request, pk):
         slot=f"#measure-slot-{measure.finding_id}",
         organisation=measure.finding.organisation,
     )
+
+
+@login_required
+@require_POST
+def measure_close(request, pk):
+    measure = get_measure_for_user(request.user, pk)
+    finding = measure.finding
+    try:
+        closed = services.measure_close(measure=measure, by=request.user, request=request)
+    except services.ClosureRefused as refused:
+        messages.error(request, f"未销号：{refused.message}")
+    else:
+        if closed:
+            messages.success(request, "操作成功：整改措施已销号。")
+        else:
+            messages.info(request, "该整改措施此前已销号。")
+    return redirect(finding.meeting or finding)
+
+
+@login_required
+@require_POST
+def measure_return(request, pk):
+    measure = get_measure_for_user(request.user, pk)
+    finding = measure.finding
+    check_measure_closure(request.user, measure)  # a refusal before a missing reason
+    form = MeasureReturnForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("reason", []):
+            messages.error(request, f"未退回：{error}")
+        return redirect(finding.meeting or finding)
+    try:
+        services.measure_return(
+            measure=measure, by=request.user, reason=form.cleaned_data["reason"], request=request
+        )
+    except services.ClosureRefused as refused:
+        messages.error(request, f"未退回：{refused.message}")
+    else:
+        messages.success(request, "操作成功：整改措施已退回整改中，退回原因已显示在措施上。")
+    return redirect(finding.meeting or finding)
 
 
 @login_required

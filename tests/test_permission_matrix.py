@@ -137,6 +137,10 @@ TABLE = {
     "meetings:measure_edit": row(**FORM),
     "meetings:measure_delete": row(**WRITE_POST),
     "meetings:measure_correct": row(**CORRECT),
+    # 销号 / 退回: the branch's managers and its reviewers, never the measure's 责任人
+    # (the fixture's is the secretary's); the reviewer is sent back (not 待销号, no reason)
+    "meetings:measure_close": row(**REVIEW_POST),
+    "meetings:measure_return": row(**REVIEW_POST),
     "meetings:evidence_upload": row(**WRITE_POST),
     "meetings:evidence_download": row(**READ),
     # 转为简体 / 整理文本: a pure text function for whoever is signed in
@@ -301,6 +305,8 @@ def url(name, o):
         "meetings:measure_edit": [o["measure"].pk],
         "meetings:measure_delete": [o["measure"].pk],
         "meetings:measure_correct": [o["measure"].pk],
+        "meetings:measure_close": [o["measure"].pk],
+        "meetings:measure_return": [o["measure"].pk],
         "meetings:evidence_upload": [o["measure"].pk],
         "meetings:evidence_download": [o["evidence"].pk],
         "reports:item_create": [o["report"].pk, "basic"],

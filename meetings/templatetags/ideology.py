@@ -12,6 +12,7 @@ _BADGES = {
     "未开始": "secondary",
     "整改中": "warning",
     "已完成": "success",
+    "待销号": "primary",
     "已销号": "success",
     "长期坚持": "info",
     "高": "danger",

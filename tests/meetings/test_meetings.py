@@ -118,7 +118,7 @@ def test_confirming_locks_the_record_except_measure_progress(secretary_client, w
     )
     assert response.status_code == 302
     measure.refresh_from_db()
-    assert measure.status == "已完成"
+    assert measure.status == "待销号"  # 已完成 by its owner: awaiting 销号
     assert measure.progress_note == "已整改到位"
     assert measure.content != "不应改变"
     assert measure.completed_at is not None

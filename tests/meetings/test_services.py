@@ -68,7 +68,7 @@ def test_a_full_measure_edit_waits_for_a_draft_but_progress_goes_on(world, measu
     assert progress.is_valid(), progress.errors
     services.measure_update(measure=measure, form=progress, progress_only=True)
     measure.refresh_from_db()
-    assert measure.status == "已完成" and measure.content != "改过的措施"
+    assert measure.status == "待销号" and measure.content != "改过的措施"
 
 
 def test_confirming_twice_confirms_once(world, measure):
