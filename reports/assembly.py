@@ -345,6 +345,14 @@ def judgement_text(meetings, me):
     return ""
 
 
+def done_count(done, counts):
+    """已完成X项（其中已销号X项、待销号X项）: 已完成 counts what the owners
+    finished; of it, what was verified and what still awaits 销号 is said
+    apart (`counts`: display status → number of measures)."""
+    verified = "、".join(f"{s}{counts[s]}项" for s in ("已销号", "待销号") if counts.get(s))
+    return f"已完成{done}项" + (f"（其中{verified}）" if verified else "")
+
+
 def measure_line(m):
     note = as_clause(m.progress_note)
     return f"关于“{_heading(m.finding.title)}”问题，{as_clause(m.content)}" + (
@@ -387,7 +395,7 @@ def _rectification(org, year, quarter):
                 groups["ongoing"].append(m)
             else:
                 groups["open"].append(m)
-        parts = [f"已完成{len(groups['done'])}项"]
+        parts = [done_count(len(groups["done"]), counts)]
         for label in ("整改中", "未开始", "已逾期", "长期坚持"):
             if counts.get(label):
                 parts.append(f"{label}{counts[label]}项")

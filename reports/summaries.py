@@ -22,6 +22,7 @@ from .assembly import (
     as_sentence,
     basic_paragraphs,
     dimension_of,
+    done_count,
     facts_sentences,
     judgement_text,
     measure_line,
@@ -66,7 +67,7 @@ def _progress_counts(measures):
     for m in measures:
         counts[m.display_status] = counts.get(m.display_status, 0) + 1
     done = sum(1 for m in measures if m.status in m.DONE_STATUSES)
-    parts = [f"已完成{done}项"]
+    parts = [done_count(done, counts)]
     for label in ("整改中", "未开始", "已逾期", "长期坚持"):
         if counts.get(label):
             parts.append(f"{label}{counts[label]}项")

@@ -14,9 +14,11 @@ from docx import Document
 from openpyxl import load_workbook
 
 from meetings.models import Finding, Measure, MeasureEvidence, Meeting
+from reports import services as report_services
 from reports import statistics
 from reports.content import build_report_data
 from reports.docx import render_docx
+from reports.models import ReportItem
 
 from ..documents import export_ledger
 from ..factories import MeasureFactory, MeetingFactory, make_report
@@ -285,3 +287,28 @@ def test_the_report_preview_and_docx_ledger_say_pending_and_closed(client, world
     client.force_login(world.secretary)
     body = client.get(reverse("reports:preview", args=[report.pk])).content.decode()
     assert "已销号" in body and "待销号" in body
+
+
+def test_the_rectification_section_says_how_many_were_verified(world):
+    meeting = MeetingFactory(organisation=world.branch, date=datetime.date(2026, 5, 20))
+    for content, status in (
+        ("更新宣传栏", S.CLOSED),
+        ("整理学习记录", S.PENDING_CLOSURE),
+        ("明确管理责任人", S.IN_PROGRESS),
+    ):
+        MeasureFactory(
+            finding__meeting=meeting,
+            finding__title="宣传栏更新不及时",
+            content=content,
+            status=status,
+            deadline=datetime.date(2030, 1, 1),
+        )
+    report = make_report(world)
+    report_services.report_assemble(report=report, by=world.secretary)
+    rect = list(
+        report.items.filter(section=ReportItem.Section.RECTIFICATION).values_list("body", flat=True)
+    )
+    assert rect[0] == (
+        "上季度（2026年第二季度）共制定整改措施3项，已完成2项（其中已销号1项、待销号1项）、整改中1项。"
+    )
+    assert "更新宣传栏（已销号）" in rect[1] and "整理学习记录（待销号）" in rect[1]
