@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "meetings.context_processors.scope",
+                "reports.context_processors.review_badge",
             ],
         },
     },

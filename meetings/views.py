@@ -89,6 +89,10 @@ def _page(request, queryset):
 @login_required
 @require_safe
 def dashboard(request):
+    scope = get_scope(request.user)
+    if scope.is_reviewer and not scope.own_organisations:
+        # A 宣传部's reviewer has no branch work of their own: home is 审核工作台.
+        return redirect("reports:workbench")
     now = today()
     year, quarter = now.year, quarter_of(now)
     meetings = (
@@ -118,7 +122,6 @@ def dashboard(request):
         .order_by("deadline", "pk")
     )
     overdue_count = overdue.count()
-    scope = get_scope(request.user)
     reports = (
         QuarterlyReport.objects.filter(
             organisation_id__in=[org.pk for org in scope.own_organisations]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard, views
+from . import dashboard, views, workbench
 
 app_name = "reports"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.report_list, name="list"),
     path("new/", views.report_create, name="create"),
     path("review/", views.inbox, name="inbox"),
+    path("workbench/", workbench.workbench, name="workbench"),
     path("statistics/", dashboard.dashboard, name="dashboard"),
     path("statistics/xlsx/", dashboard.dashboard_xlsx, name="dashboard_xlsx"),
     path("<int:pk>/", views.report_detail, name="detail"),

@@ -42,20 +42,25 @@ def pytest_collection_modifyitems(config, items):
         item.add_marker(skip)
 
 
+def seed_migration_data(apps):
+    """What the data migrations seed: the finding categories, the 审核要点."""
+    importlib.import_module("meetings.migrations.0002_seed_categories").seed(apps, None)
+    importlib.import_module("reports.migrations.0012_review_points").add_points(apps, None)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Transactional tests end with a flush; with --reuse-db the next session
     would then start without the categories the data migration seeds."""
     from django.apps import apps
 
-    seed = importlib.import_module("meetings.migrations.0002_seed_categories").seed
     with django_db_blocker.unblock():
-        seed(apps, None)
+        seed_migration_data(apps)
 
 
 @pytest.fixture(autouse=True)
 def _categories_in_transactional_tests(request):
-    """A transactional test may follow another one's flush: seed what the data migration seeds."""
+    """A transactional test may follow another one's flush: seed what the data migrations seed."""
     marker = request.node.get_closest_marker("django_db")
     if marker and marker.kwargs.get("transaction"):
         from django.apps import apps
@@ -65,7 +70,7 @@ def _categories_in_transactional_tests(request):
         # old ones would make the next audit row point at a type that is gone.
         ContentType.objects.clear_cache()
         request.getfixturevalue("transactional_db")
-        importlib.import_module("meetings.migrations.0002_seed_categories").seed(apps, None)
+        seed_migration_data(apps)
         yield
         ContentType.objects.clear_cache()
     else:

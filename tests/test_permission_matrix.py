@@ -111,7 +111,8 @@ NEW_RECORD.update(committee_reviewer=(200, 200), village_secretary=(200, 200))
 
 TABLE = {
     # 研判会议, 问题, 整改措施, 台账
-    "meetings:dashboard": same(200, 405),
+    # a 宣传部's reviewer has no branch of their own: 工作台 is 审核工作台
+    "meetings:dashboard": same(200, 405, reviewer=(R, 405), other_reviewer=(R, 405)),
     "meetings:list": same(200, 405),
     "meetings:create": row(**NEW_RECORD),
     "meetings:detail": row(**READ),
@@ -159,6 +160,9 @@ TABLE = {
         village_secretary=(405, R),
     ),
     "reports:inbox": same(
+        403, 405, reviewer=(200, 405), other_reviewer=(200, 405), committee_reviewer=(200, 405)
+    ),
+    "reports:workbench": same(
         403, 405, reviewer=(200, 405), other_reviewer=(200, 405), committee_reviewer=(200, 405)
     ),
     "reports:dashboard": same(
@@ -325,6 +329,7 @@ def url(name, o):
             "reports:list",
             "reports:create",
             "reports:inbox",
+            "reports:workbench",
             "reports:dashboard",
             "reports:dashboard_xlsx",
             "reports:export_quarter",

@@ -25,7 +25,8 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 BEFORE = ("reports", "0008_created_by_label")
 MODELS = (QuarterlyReport, ReportItem, ReportSubmission, ReportEvent, GeneratedFile)
-NEW_FIELDS = {"kind", "half", "person", "person_id"}
+# The columns added by 0009 and the later migrations (0012: the 审核要点 of an event).
+NEW_FIELDS = {"kind", "half", "person", "person_id", "checklist"}
 
 
 def _rows():

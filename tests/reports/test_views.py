@@ -156,7 +156,7 @@ def test_inbox_runs_a_fixed_number_of_queries(client, world, django_assert_num_q
     branches(world, n)
     client.force_login(world.reviewer)
     # +2: the organisations that report to the reviewer (rows, committees with a reviewer)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):  # + the menu's 待审核 badge
         response = client.get(reverse("reports:inbox"))
     assert len(response.context["reports"]) == n
 
@@ -166,7 +166,7 @@ def test_dashboard_runs_a_fixed_number_of_queries(client, world, django_assert_n
     branches(world, n)
     client.force_login(world.reviewer)
     # +2: the organisations that report to the reviewer (rows, committees with a reviewer)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(17):  # + 高风险问题 and the menu's 待审核 badge
         response = client.get(reverse("reports:dashboard"), {"year": 2026, "quarter": 3})
     assert response.context["summary"]["should"] == n + 2  # and the two branches of `world`
     assert response.context["summary"]["pending"] == n

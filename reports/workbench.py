@@ -1,0 +1,129 @@
+"""审核工作台 (issue 13 item 1): the reviewer's home page — what waits for review
+(oldest first, with the days it has waited), what was returned and not yet
+resubmitted, who has not submitted what is due (with the date and the days
+overdue), and the open high-risk problems of the organisations reviewed.
+
+The same queries for 4 branches or 1,000: each list is a slice, each count one
+aggregate."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from meetings.access import NotPermitted, get_scope
+from meetings.models import Finding, Organisation, today
+
+from . import deadlines
+from .dashboard import review_notice
+from .models import QuarterlyReport
+
+Kind = QuarterlyReport.Kind
+Status = QuarterlyReport.Status
+LIST_SIZE = 20
+HANDED_IN = (Status.SUBMITTED, Status.APPROVED)
+
+
+def _waiting_days(reports, stamp, now):
+    for report in reports:
+        moment = getattr(report, stamp)
+        report.waiting_days = (now - timezone.localdate(moment)).days if moment else None
+    return reports
+
+
+def due_now(reviewing, now):
+    """The (kind, period, due date) being reported on now: for each kind, the
+    period that ended last, once its date is within 30 days or has passed
+    (within deadlines.OVERDUE_DAYS)."""
+    wanted = [(kind, deadlines.periods_around(kind, now)[0]) for kind in Kind]
+    dates = deadlines.due_dates(reviewing, wanted)
+    out = []
+    for (kind, period), due in dates.items():
+        days = (due - now).days
+        if days <= deadlines.WINDOW_DAYS and -days <= deadlines.OVERDUE_DAYS:
+            out.append((kind, period, due))
+    return out
+
+
+def missing(reviewed_q, kind, period):
+    """The organisations that must report and have not handed in `kind` for
+    `period` (a 述职报告: none of their office-holders has)."""
+    year, quarter, half = deadlines.period_columns(period)
+    handed_in = QuarterlyReport.objects.filter(
+        kind=kind, year=year, quarter=quarter, half=half, status__in=HANDED_IN
+    )
+    return Organisation.objects.filter(reviewed_q, must_report=True).exclude(
+        pk__in=handed_in.values("organisation_id")
+    )
+
+
+@login_required
+@require_safe
+def workbench(request):
+    scope = get_scope(request.user)
+    if not scope.is_reviewer:
+        raise NotPermitted("只有党委宣传部或上级党委的审核人可以使用审核工作台。")
+    now = today()
+    reviewed = list(scope.reviewed_ids)
+    reports = QuarterlyReport.objects.filter(organisation_id__in=reviewed).select_related(
+        "organisation", "person"
+    )
+    pending = reports.filter(status=Status.SUBMITTED).order_by("submitted_at", "pk")
+    returned = reports.filter(status=Status.RETURNED).order_by("reviewed_at", "pk")
+
+    # 未提交: per kind being reported on now, the organisations that have not handed in.
+    reviewing = next(iter(scope.reviewing.values()), None)
+    overdue = []
+    for kind, period, due in due_now(reviewing, now):
+        organisations = missing(scope.reviewed_q(), kind, period).order_by("path")
+        overdue.append(
+            {
+                "name": deadlines.period_kind_name(kind, period),
+                "kind": kind,
+                "period": period,
+                "due": due,
+                "days_overdue": (now - due).days,
+                "count": organisations.count(),
+                "organisations": organisations[:LIST_SIZE],
+            }
+        )
+    high_risk = (
+        Finding.objects.filter(organisation_id__in=reviewed, risk_level=Finding.RiskLevel.HIGH)
+        .with_progress()
+        .filter(
+            progress__in=[
+                Finding.Progress.NO_MEASURE,
+                Finding.Progress.IN_PROGRESS,
+                Finding.Progress.OVERDUE,
+            ]
+        )
+        .select_related("organisation", "category")
+        .order_by("-year", "-quarter", "pk")
+    )
+    return render(
+        request,
+        "reports/workbench.html",
+        {
+            "now": now,
+            "reviewing": review_notice(scope),
+            "pending_count": pending.count(),
+            "pending": _waiting_days(list(pending[:LIST_SIZE]), "submitted_at", now),
+            "returned_count": returned.count(),
+            "returned": _waiting_days(list(returned[:LIST_SIZE]), "reviewed_at", now),
+            "overdue": overdue,
+            "high_risk_count": high_risk.count(),
+            "high_risk": high_risk[:LIST_SIZE],
+            "list_size": LIST_SIZE,
+        },
+    )
+
+
+def pending_count(user):
+    """The 报告审核 badge: the reports waiting for this reviewer (one query)."""
+    scope = get_scope(user)
+    if not scope.is_reviewer:
+        return 0
+    return QuarterlyReport.objects.filter(
+        Q(organisation_id__in=list(scope.reviewed_ids)), status=Status.SUBMITTED
+    ).count()
