@@ -180,6 +180,24 @@ def test_a_reviewer_of_the_branch_can_verify(client, world, measure):
     assert measure.status == S.CLOSED and measure.closed_by == world.reviewer
 
 
+def test_the_township_reviews_its_villages_measures_the_department_only_reads_them(
+    client, world, chain
+):
+    """A village branch reports to 石桥镇党委: its 书记 verifies the village's
+    measures; the county 宣传部 sees them but does not review the village."""
+    meeting = MeetingFactory(organisation=chain.village, status=Meeting.Status.CONFIRMED)
+    measure = MeasureFactory(finding__meeting=meeting, status=S.PENDING_CLOSURE)
+    add_evidence(measure)
+    client.force_login(world.reviewer)
+    assert ">销号</button>" not in page_text(client, measure)
+    assert client.post(reverse("meetings:measure_close", args=[measure.pk])).status_code == 403
+    client.force_login(chain.committee_reviewer)
+    assert ">销号</button>" in page_text(client, measure)
+    close(client, measure, chain.committee_reviewer)
+    measure.refresh_from_db()
+    assert measure.status == S.CLOSED and measure.closed_by == chain.committee_reviewer
+
+
 def test_a_reviewer_of_another_committee_gets_404(client, world, measure):
     mark_done(client, measure, world.publicity)
     add_evidence(measure)
