@@ -16,7 +16,7 @@ from openpyxl.styles import Font
 
 from ideology_review import audit
 from ideology_review.lib.http import parse_int
-from ideology_review.lib.periods import HALF_NAMES, QUARTER_NAMES, HalfYear, Period, Year
+from ideology_review.lib.periods import HALF_NAMES, QUARTER_NAMES, HalfYear, Period, Year, cn_date
 from meetings.access import get_scope
 from meetings.exports import cell_text
 from meetings.models import Finding, today
@@ -88,10 +88,16 @@ def figures(scope, kind, period, bucket="", *, high_risk_limit=statistics.HIGH_R
         rows = rows.filter(report_status__in=statistics.BUCKETS[bucket][1])
     categories = statistics.category_matrix(reviewed, period)
     high = statistics.RISK_LEVELS.index(Finding.RiskLevel.HIGH)
+    # The 报送截止日期 are the 审核单位's own; a user reviewing for several (or
+    # an administrator) sees the defaults.
+    reviewing = list(scope.reviewing.values())
+    reviewing = reviewing[0] if len(reviewing) == 1 else None
     return {
         "summary": summary,
         "rows": rows,
         "categories": categories,
+        "trends": statistics.trends(reviewed, period, reviewing, should=summary["should"]),
+        "deadlines_of": reviewing,
         "high_risk": statistics.high_risk(reviewed, period, limit=high_risk_limit),
         "high_count": sum(row["cells"][high][1] for row in categories),
     }
@@ -123,6 +129,19 @@ def dashboard(request):
         else []
     )
     this_year = today().year
+    trends = data["trends"]
+    chart = {
+        "labels": [[str(p.year) + "年", p.name] for p in trends["quarters"]],
+        "onTime": {
+            key: [row[key] for row in trends["on_time"]] for key in ("handed_in", "on_time", "rate")
+        },
+        "categories": [
+            {"name": row["category"].name, "counts": row["counts"]} for row in trends["categories"]
+        ],
+        "rectification": {
+            key: [row[key] for row in trends["rectification"]] for key in ("rate", "closed_rate")
+        },
+    }
     own = period_params(kind, period)
     return render(
         request,
@@ -153,6 +172,8 @@ def dashboard(request):
             "page": Paginator(data["rows"], 50).get_page(request.GET.get("page")),
             "levels": statistics.RISK_LEVELS,
             "is_duty": kind == Kind.DUTY,
+            "chart": chart,
+            "trend_columns": TREND_COLUMNS,
             "years": sorted({*range(this_year, this_year - 4, -1), period.year}, reverse=True),
         },
     )
@@ -170,6 +191,12 @@ STATUS_LABELS = {
     "": "未提交",
     QuarterlyReport.Status.DRAFT: "草稿（未提交）",
     **{value: str(label) for value, label in QuarterlyReport.Status.choices if value != "draft"},
+}
+
+
+TREND_COLUMNS = {
+    "on_time": ["季度", "报送截止日期", "应报", "已报送", "按时报送", "按时报送率（%）"],
+    "rectification": ["季度", "整改措施", "已完成", "整改完成率（%）", "已销号", "销号率（%）"],
 }
 
 
@@ -222,6 +249,33 @@ def tables(kind, period, data):
         )
         for org in data["rows"]
     ]
+    trends = data["trends"]
+    quarter_labels = [p.label for p in trends["quarters"]]
+    on_time = [
+        (
+            row["period"].label,
+            cn_date(row["due"]),
+            row["should"],
+            row["handed_in"],
+            row["on_time"],
+            _percent(row["rate"]),
+        )
+        for row in trends["on_time"]
+    ]
+    by_category = [
+        (row["category"].name, *row["counts"], row["total"]) for row in trends["categories"]
+    ]
+    rectification = [
+        (
+            row["period"].label,
+            row["measures"],
+            row["done"],
+            _percent(row["rate"]),
+            row["closed"],
+            _percent(row["closed_rate"]),
+        )
+        for row in trends["rectification"]
+    ]
     return [
         ("概况", ["项目", "数值"], overview),
         ("问题类别×风险等级", ["问题类别", *levels, "合计"], matrix),
@@ -239,6 +293,9 @@ def tables(kind, period, data):
             ],
             branches,
         ),
+        ("按时报送趋势", TREND_COLUMNS["on_time"], on_time),
+        ("问题类别趋势", ["问题类别", *quarter_labels, "合计"], by_category),
+        ("整改与销号趋势", TREND_COLUMNS["rectification"], rectification),
     ]
 
 

@@ -9,19 +9,24 @@ overdue means overdue among them, not any measure of the organisation. The
 trends are the last eight quarters up to the chosen period's last quarter.
 """
 
+import datetime
+
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
+from ideology_review.lib.periods import Period
 from meetings import models as records
 from meetings.models import Finding, FindingCategory, Measure, Membership, Organisation, overdue_q
 
-from .deadlines import period_columns, periods_around
+from .deadlines import due_dates, period_columns, periods_around
 from .models import QuarterlyReport
 
 Kind = QuarterlyReport.Kind
 Status = QuarterlyReport.Status
-# 整改完成率: done is 已完成 or 已销号; the 销号率 counts 已销号 alone.
-DONE = Measure.DONE_STATUSES  # 已完成, 待销号 (done by the owner) and 已销号
+# 整改完成率 counts the done: 已完成, 待销号 (done by the owner, to be verified)
+# and 已销号, as the reports' 整改落实 does; the 销号率 counts 已销号 alone.
+DONE = Measure.DONE_STATUSES
 CLOSED = Measure.Status.CLOSED
 TREND_QUARTERS = 8
 HIGH_RISK_SHOWN = 20
@@ -175,3 +180,121 @@ def high_risk(visible, period, limit=HIGH_RISK_SHOWN):
         .select_related("organisation", "category")
         .order_by("organisation__path", "year", "quarter", "order", "pk")[:limit]
     )
+
+
+# ---------------------------------------------------------------------------
+# Trends: the last eight quarters
+# ---------------------------------------------------------------------------
+
+
+def trend_quarters(period, n=TREND_QUARTERS):
+    """The n quarters up to the period's last quarter, oldest first."""
+    quarter = period.quarters()[-1]
+    out = [quarter]
+    while len(out) < n:
+        out.append(out[-1].previous())
+    return out[::-1]
+
+
+def _quarters_q(quarters, prefix=""):
+    by_year = {}
+    for p in quarters:
+        by_year.setdefault(p.year, []).append(p.quarter)
+    q = Q()
+    for year, numbers in by_year.items():
+        q |= Q(**{f"{prefix}year": year, f"{prefix}quarter__in": numbers})
+    return q
+
+
+def _cutoff(due):
+    """The first moment after the due date (local time): on time is before it."""
+    return timezone.make_aware(
+        datetime.datetime.combine(due + datetime.timedelta(days=1), datetime.time())
+    )
+
+
+def trends(visible, period, reviewing=None, *, should=None):
+    """The last eight quarters of the organisations that must report:
+    quarterly reports on time, findings by category, 整改完成率 and 销号率.
+
+    On time: a quarterly report handed in (待审核 or 已通过) whose submitted_at
+    is on or before its 报送截止日期, the date `reviewing` (the 审核单位, or None
+    for the defaults) sets. 应报 is today's list of organisations that must
+    report (`should`, when the caller has counted it). At most five queries
+    (deadlines, reports, findings, their categories, measures) and one for
+    `should` if it is not given, whatever the number of rows."""
+    quarters = trend_quarters(period)
+    reporting = _reporting(visible)
+    if should is None:
+        should = reporting.count()
+    dues = due_dates(reviewing, [(Kind.QUARTERLY, p) for p in quarters])
+    handed_in = Q(status__in=[Status.SUBMITTED, Status.APPROVED])
+    aggregates = {}
+    for i, p in enumerate(quarters):
+        this = Q(year=p.year, quarter=p.quarter) & handed_in
+        aggregates[f"in{i}"] = Count("pk", filter=this)
+        cutoff = _cutoff(dues[(Kind.QUARTERLY, p)])
+        aggregates[f"ok{i}"] = Count("pk", filter=this & Q(submitted_at__lt=cutoff))
+    reports = QuarterlyReport.objects.filter(
+        _quarters_q(quarters), kind=Kind.QUARTERLY, organisation__in=reporting
+    ).aggregate(**aggregates)
+    on_time = [
+        {
+            "period": p,
+            "due": dues[(Kind.QUARTERLY, p)],
+            "should": should,
+            "handed_in": reports[f"in{i}"],
+            "on_time": reports[f"ok{i}"],
+            "rate": rate(reports[f"ok{i}"], should),
+        }
+        for i, p in enumerate(quarters)
+    ]
+
+    counts = {}
+    for row in (
+        Finding.objects.filter(_quarters_q(quarters), organisation__in=reporting)
+        .values("year", "quarter", "category_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        counts[(Period(row["year"], row["quarter"]), row["category_id"])] = row["n"]
+    category_ids = {pk for _, pk in counts}
+    categories = [
+        {"category": c, "counts": [counts.get((p, c.pk), 0) for p in quarters]}
+        for c in FindingCategory.objects.filter(pk__in=category_ids)
+    ]
+    for row in categories:
+        row["total"] = sum(row["counts"])
+
+    measures = {
+        (row["finding__year"], row["finding__quarter"]): row
+        for row in Measure.objects.filter(
+            _quarters_q(quarters, "finding__"), finding__organisation__in=reporting
+        )
+        .values("finding__year", "finding__quarter")
+        .annotate(
+            n=Count("pk"),
+            done=Count("pk", filter=Q(status__in=DONE)),
+            closed=Count("pk", filter=Q(status=CLOSED)),
+        )
+        .order_by()
+    }
+    rectification = []
+    for p in quarters:
+        row = measures.get((p.year, p.quarter), {"n": 0, "done": 0, "closed": 0})
+        rectification.append(
+            {
+                "period": p,
+                "measures": row["n"],
+                "done": row["done"],
+                "rate": rate(row["done"], row["n"]),
+                "closed": row["closed"],
+                "closed_rate": rate(row["closed"], row["n"]),
+            }
+        )
+    return {
+        "quarters": quarters,
+        "on_time": on_time,
+        "categories": categories,
+        "rectification": rectification,
+    }
