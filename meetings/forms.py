@@ -363,6 +363,14 @@ class LedgerFilterForm(forms.Form):
             (4, "第四季度"),
         ],
     )
+    # 统计分析's half-year numbers lead here: a half is its two quarters.
+    half = forms.TypedChoiceField(
+        label="半年",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "全年"), (1, "上半年"), (2, "下半年")],
+    )
     category = forms.ModelChoiceField(
         label="问题类别",
         required=False,
@@ -413,6 +421,7 @@ FINDING_FILTERS = {
     "organisation": "organisation",
     "year": "year",
     "quarter": "quarter",
+    "half": "quarter__in",
     "category": "category",
     "risk_level": "risk_level",
     "status": "progress",
@@ -422,6 +431,7 @@ MEASURE_FILTERS = {
     "organisation": "finding__organisation",
     "year": "finding__year",
     "quarter": "finding__quarter",
+    "half": "finding__quarter__in",
     "category": "finding__category",
     "risk_level": "finding__risk_level",
     "status": "current_status",
@@ -429,10 +439,15 @@ MEASURE_FILTERS = {
 }
 
 
+# A filter's value as its lookup takes it: a half-year is its two quarters.
+FILTER_VALUES = {"half": lambda half: (2 * half - 1, 2 * half)}
+
+
 def _apply(qs, filters, lookups):
     for name, lookup in lookups.items():
         if filters.get(name):
-            qs = qs.filter(**{lookup: filters[name]})
+            value = FILTER_VALUES.get(name, lambda value: value)(filters[name])
+            qs = qs.filter(**{lookup: value})
     return qs
 
 

@@ -178,3 +178,17 @@ def test_the_filter_button_does_not_wrap(reviewer):
     button = tree.get_element_by_id("period-form").xpath(".//button")[0]
     assert button.text_content() == "筛选"
     assert {"text-nowrap", "flex-shrink-0"} <= set(button.get("class").split())
+
+
+def test_a_half_years_numbers_lead_to_its_records(reviewer, world):
+    for date in (datetime.date(2026, 2, 1), datetime.date(2026, 5, 1), datetime.date(2026, 8, 1)):
+        finding = FindingFactory(meeting=MeetingFactory(organisation=world.branch, date=date))
+        MeasureFactory(finding=finding, status=Measure.Status.IN_PROGRESS)
+    body = page(reviewer, kind=Kind.HALF_YEAR, year=2026, half=1).content.decode()
+    tree = lxml.html.fromstring(body)
+    findings = tree.xpath('//*[@data-stat="findings"]')[0]
+    ledger = reviewer.get(findings.get("href"))
+    assert findings.text_content() == "2"
+    assert sorted(f.raised_on.month for f in ledger.context["page"]) == [2, 5]
+    measures = tree.xpath('//*[@data-stat="rate"]/ancestor::a/@href')[0]
+    assert reviewer.get(measures).context["page"].paginator.count == 2
