@@ -11,7 +11,7 @@ BENCH_BROKER ?= redis://127.0.0.1:6379/14
 
 SCALE_DB ?= postgres://postgres@127.0.0.1:5432/ideology_scale
 
-.PHONY: run test worker lint fmt install bench bench-web bench-export browser-deps fonts readme-images clean
+.PHONY: run test worker beat lint fmt install bench bench-web bench-export browser-deps fonts readme-images clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,7 @@ install: $(STAMP)
 run: $(STAMP)
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py load_demo
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py send_reminders
 	@echo "打开 http://$(HOST):$(PORT)/ （Ctrl-C 退出）"
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
@@ -36,6 +37,10 @@ test: $(STAMP)
 ## make worker: a real Celery worker against CELERY_BROKER_URL / REDIS_URL
 worker: $(STAMP)
 	$(BIN)/celery -A ideology_review worker --loglevel=INFO --concurrency=$${WORKERS:-2}
+
+## make beat: celery beat, which runs the daily reminders (通知) on the worker
+beat: $(STAMP)
+	$(BIN)/celery -A ideology_review beat --loglevel=INFO --schedule=$${BEAT_SCHEDULE_FILE:-/tmp/ideology-beat-schedule}
 
 ## make bench: DOCX renderer vs docxtpl (median, ratio), and a 200-branch bundle on two workers
 ## (bench/: plain scripts, text from bench/corpus/; the same figures on a fresh clone)

@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -97,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "meetings.context_processors.scope",
                 "reports.context_processors.review_badge",
+                "reports.context_processors.notification_bell",
             ],
         },
     },
@@ -303,6 +305,27 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_max": 1,
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+
+# 通知: the reminders (a report or measure due or overdue, no meeting yet this
+# quarter) are computed by `celery beat` each morning; REMINDER_INTERVAL_SECONDS
+# runs them every N seconds instead (the integration test uses it). Without a
+# broker, `make run` computes them at start (manage.py send_reminders).
+_reminder_interval = env.int("REMINDER_INTERVAL_SECONDS", default=0)
+CELERY_BEAT_SCHEDULE = {
+    "send-reminders": {
+        "task": "reports.send_reminders",
+        "schedule": _reminder_interval or crontab(hour=7, minute=30),
+    },
+}
+
+# Email (EMAIL_URL, e.g. smtp+tls://user:password@mail.example.org:587): where
+# set, every notification is also mailed; SITE_URL makes its link absolute.
+EMAIL_URL = env("EMAIL_URL", default="")
+if EMAIL_URL:
+    vars().update(env.email_url("EMAIL_URL"))
+NOTIFY_BY_EMAIL = bool(EMAIL_URL)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="ideology-review@localhost")
+SITE_URL = env("SITE_URL", default="")
 
 LOGGING = {
     "version": 1,

@@ -17,7 +17,7 @@ from ideology_review.lib.http import parse_int
 from ideology_review.lib.periods import QUARTER_NAMES, quarter_of
 from reports import deadlines
 from reports import exports as report_exports
-from reports.models import GeneratedFile, QuarterlyReport
+from reports.models import GeneratedFile, Notification, QuarterlyReport
 
 from . import ledgers, records, services
 from .access import (
@@ -131,7 +131,10 @@ def dashboard(request):
     )
     # 报送提醒: what the user's organisations owe in the next 30 days, and overdue.
     due, next_due = deadlines.due_reports(request.user, scope.own_organisations, now)
+    # 通知 not yet read: 催报, returns, reminders (the bell counts them all).
+    unread = Notification.objects.filter(recipient=request.user, read_at__isnull=True)[:5]
     context = {
+        "unread": unread,
         "due_reports": due,
         "next_due": next_due,
         "due_window": deadlines.WINDOW_DAYS,

@@ -1,5 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
+from .notifications import unread_count
 from .workbench import pending_count
 
 
@@ -9,3 +10,11 @@ def review_badge(request):
     if user is None or not user.is_authenticated:
         return {}
     return {"review_pending": SimpleLazyObject(lambda: pending_count(user))}
+
+
+def notification_bell(request):
+    """通知's unread count in the menu: one query, where a page shows the menu."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"unread_notifications": SimpleLazyObject(lambda: unread_count(user))}

@@ -469,6 +469,70 @@ class Deadline(models.Model):
             raise ValidationError({"half": "只有半年分析研判报告按半年报送。"})
 
 
+class Notification(models.Model):
+    """通知: one message to one user (issue 13 item 2) — a report or a measure
+    falling due or overdue, a report returned or resubmitted, no analysis
+    meeting yet this quarter, a reviewer's 催报. `key` names the event: one
+    notification per user and event, however often the reminders run."""
+
+    class Kind(models.TextChoices):
+        DUE = "due", _("报告即将到期")
+        OVERDUE = "overdue", _("报告已逾期")
+        RETURNED = "returned", _("报告退回修改")
+        RESUBMITTED = "resubmitted", _("报告重新提交")
+        MEASURE_DUE = "measure_due", _("整改即将到期")
+        MEASURE_OVERDUE = "measure_overdue", _("整改已逾期")
+        NO_MEETING = "no_meeting", _("本季度尚未召开研判会议")
+        URGE = "urge", _("催报")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind)
+    key = models.CharField(_("事件"), max_length=200)
+    # What the 催报 and reminders are about: the organisation and, for reports,
+    # "<kind>:<year>-<quarter>-<half>" (the 审核工作台 shows who was reminded when).
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("党组织"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    topic = models.CharField(_("事项"), max_length=60, blank=True, db_index=True)
+    text = SafeTextField(_("内容"))
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发送人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "key"], name="reports_notification_once_per_event"
+            )
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self):
+        return self.text
+
+
 class GeneratedFileQuerySet(ScopedQuerySet):
     def for_user(self, user):
         """A report's or bundle's file: whoever sees its organisation. A ledger's:

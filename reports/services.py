@@ -19,7 +19,7 @@ from ideology_review import audit
 from ideology_review.lib.periods import HALF_NAMES, QUARTER_NAMES, Period, period_of
 from meetings.access import NotPermitted, check_report_action, get_scope
 
-from . import assembly, kinds, summaries
+from . import assembly, kinds, notifications, summaries
 from .checks import check_report
 from .content import build_report_data, round_changes
 from .models import QuarterlyReport, ReportEvent, ReportItem, ReportSubmission, ReviewPoint
@@ -245,6 +245,11 @@ def _transition(
         )
         if action == Action.RETURN and unmet:
             event.unmet_points.set(unmet)
+        # 通知: the branch hears of a return, the reviewers of a resubmission.
+        if action == Action.RETURN:
+            notifications.report_returned(locked, by)
+        elif action == Action.RESUBMIT:
+            notifications.report_resubmitted(locked, by)
     return locked, event
 
 

@@ -1,4 +1,5 @@
-"""Celery tasks: thin wrappers that load by id and call reports.rendering.
+"""Celery tasks: thin wrappers that load by id and call reports.rendering
+(and reports.notifications: the daily reminders, a notification's email).
 
 acks_late with idempotent steps: a task delivered again after a worker died
 finds a done file done, or renders a half-done one from the start. Only
@@ -11,7 +12,7 @@ from celery import shared_task
 from django.db import InterfaceError
 from django.db import OperationalError as DatabaseError
 
-from . import rendering
+from . import notifications, rendering
 
 log = logging.getLogger(__name__)
 TRANSIENT = (DatabaseError, InterfaceError, ConnectionError, OSError)
@@ -55,5 +56,25 @@ def task_finish_quarter_bundle(self, *, file_id):
     """Write the quarter's ZIP and its 汇总 document."""
     try:
         rendering.finish_bundle(file_id)
+    except TRANSIENT as error:
+        _retry(self, error)
+
+
+@shared_task(name="reports.send_reminders", **OPTIONS)
+def task_send_reminders(self):
+    """The daily reminders (通知): the beat schedule in settings runs this."""
+    try:
+        counts = notifications.send_reminders()
+    except TRANSIENT as error:
+        _retry(self, error)
+    log.info("reminders sent: %s", counts)
+    return {str(kind): n for kind, n in counts.items()}
+
+
+@shared_task(name="reports.email_notification", **OPTIONS)
+def task_email_notification(self, *, notification_id):
+    """Mail one notification where EMAIL_URL is configured."""
+    try:
+        notifications.send_email(notification_id)
     except TRANSIENT as error:
         _retry(self, error)

@@ -5,6 +5,8 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ideology_review import audit
@@ -27,7 +29,7 @@ from .checks import check_report
 from .content import build_report_data
 from .dashboard import review_notice
 from .forms import ReportCreateForm, ReportInfoForm, ReportItemForm, ReviewForm, SubmitForm
-from .models import GeneratedFile, QuarterlyReport, ReportItem
+from .models import GeneratedFile, Notification, QuarterlyReport, ReportItem
 
 Status = QuarterlyReport.Status
 
@@ -485,3 +487,45 @@ def export_quarter(request):
         return redirect(target)
     messages.success(request, "已开始导出本季度报告，完成后可下载压缩包。")
     return redirect(target)
+
+
+# ---------------------------------------------------------------------------
+# 通知
+# ---------------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def notification_list(request):
+    notes = Notification.objects.filter(recipient=request.user).select_related(
+        "sender__person", "organisation"
+    )
+    return render(
+        request,
+        "reports/notifications.html",
+        {"page": Paginator(notes, 20).get_page(request.GET.get("page"))},
+    )
+
+
+@login_required
+@require_POST
+def notification_read(request, pk):
+    """标为已读 (one's own only: another user's notification is not found)."""
+    note = Notification.objects.filter(recipient=request.user, pk=pk).first()
+    if note is None:
+        raise Http404("通知不存在。")
+    if note.read_at is None:
+        Notification.objects.filter(pk=note.pk).update(read_at=timezone.now())
+    if request.POST.get("open") and url_has_allowed_host_and_scheme(note.url, allowed_hosts=None):
+        return redirect(note.url)
+    return redirect("reports:notifications")
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    count = Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    messages.success(request, f"操作成功：{count}条通知已标为已读。")
+    return redirect("reports:notifications")

@@ -6,16 +6,21 @@ overdue), and the open high-risk problems of the organisations reviewed.
 The same queries for 4 branches or 1,000: each list is a slice, each count one
 aggregate."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
+from ideology_review.lib.http import parse_int
+from ideology_review.lib.periods import period_of
 from meetings.access import NotPermitted, get_scope
 from meetings.models import Finding, Organisation, today
 
-from . import deadlines
+from . import deadlines, notifications
 from .dashboard import review_notice
 from .models import QuarterlyReport
 
@@ -82,12 +87,21 @@ def workbench(request):
                 "name": deadlines.period_kind_name(kind, period),
                 "kind": kind,
                 "period": period,
+                "topic": notifications.topic_of(kind, period),
                 "due": due,
                 "days_overdue": (now - due).days,
                 "count": organisations.count(),
-                "organisations": organisations[:LIST_SIZE],
+                "organisations": list(organisations[:LIST_SIZE]),
             }
         )
+    # 催报: who was reminded of what, when (one query for every list).
+    urged = notifications.last_urged(
+        {org.pk for due in overdue for org in due["organisations"]},
+        {due["topic"] for due in overdue},
+    )
+    for due in overdue:
+        for org in due["organisations"]:
+            org.urged_at = urged.get((org.pk, due["topic"]))
     high_risk = (
         Finding.objects.filter(organisation_id__in=reviewed, risk_level=Finding.RiskLevel.HIGH)
         .with_progress()
@@ -127,3 +141,35 @@ def pending_count(user):
     return QuarterlyReport.objects.filter(
         Q(organisation_id__in=list(scope.reviewed_ids)), status=Status.SUBMITTED
     ).count()
+
+
+@login_required
+@require_POST
+def urge(request):
+    """催报: remind the chosen organisations (among those reviewed) of a report."""
+    scope = get_scope(request.user)
+    if not scope.is_reviewer:
+        raise NotPermitted("只有党委宣传部或上级党委的审核人可以催报。")
+    kind = request.POST.get("kind", "")
+    year = parse_int(request.POST.get("year"), low=2000, high=2100)
+    quarter = parse_int(request.POST.get("quarter"), low=0, high=4) or 0
+    half = parse_int(request.POST.get("half"), low=0, high=2) or 0
+    if kind not in Kind.values or year is None:
+        raise Http404("报告类型或期间不正确。")
+    period = period_of(year, quarter, half)
+    ids = {parse_int(value, low=1) for value in request.POST.getlist("org")} - {None}
+    organisations = list(
+        Organisation.objects.filter(pk__in=ids & scope.reviewed_ids).order_by("path")
+    )
+    if not organisations:
+        messages.error(request, "请先勾选要催报的党组织。")
+        return redirect("reports:workbench")
+    reminded = notifications.urge(
+        reviewer=request.user, organisations=organisations, kind=kind, period=period
+    )
+    name = deadlines.period_kind_name(kind, period)
+    if reminded:
+        messages.success(request, f"操作成功：已向{len(reminded)}个党组织发送{name}催报。")
+    else:
+        messages.info(request, f"今天已向所选党组织发送过{name}催报。")
+    return redirect(reverse("reports:workbench") + "#missing")

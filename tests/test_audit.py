@@ -200,7 +200,7 @@ def test_history_panel_query_count_does_not_grow(client, world, django_assert_nu
         finding.save()
     client.force_login(world.secretary)
     # The finding's organisation, meeting and category are loaded: the history names them free.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(reverse("meetings:finding_detail", args=[finding.pk]))
     assert len(response.context["history"]) == edits + 1
     assert Finding.objects.count() == 1

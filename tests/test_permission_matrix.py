@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from meetings.models import MeasureEvidence, MeetingAttachment
 from reports import assembly
-from reports.models import GeneratedFile, QuarterlyReport
+from reports.models import GeneratedFile, Notification, QuarterlyReport
 
 from .factories import MeasureFactory
 
@@ -165,6 +165,14 @@ TABLE = {
     "reports:workbench": same(
         403, 405, reviewer=(200, 405), other_reviewer=(200, 405), committee_reviewer=(200, 405)
     ),
+    # 催报: a reviewer, for a report kind and period (none given here: not found)
+    "reports:urge": same(
+        405, 403, reviewer=(405, 404), other_reviewer=(405, 404), committee_reviewer=(405, 404)
+    ),
+    # 通知: everyone their own; another user's notification is not found
+    "reports:notifications": same(200, 405),
+    "reports:notifications_read_all": same(405, R),
+    "reports:notification_read": same(405, 404, secretary=(405, R)),
     "reports:dashboard": same(
         403,
         405,
@@ -278,7 +286,12 @@ def objects(world):
     )
     file.save()
     file.file.save("r.docx", ContentFile(b"PK\x03\x04"), save=True)
+    # the secretary's: anyone else's POST finds nothing
+    notification = Notification.objects.create(
+        recipient=world.secretary, kind=Notification.Kind.URGE, key="k", text="催报"
+    )
     return {
+        "notification": notification,
         "meeting": meeting,
         "finding": finding,
         "measure": measure,
@@ -320,6 +333,7 @@ def url(name, o):
         "reports:file_status": [o["file"].pk],
         "reports:file_download": [o["file"].pk],
         "reports:file_retry": [o["file"].pk],
+        "reports:notification_read": [o["notification"].pk],
     }.get(name)
     if (
         args is None
@@ -330,6 +344,9 @@ def url(name, o):
             "reports:create",
             "reports:inbox",
             "reports:workbench",
+            "reports:urge",
+            "reports:notifications",
+            "reports:notifications_read_all",
             "reports:dashboard",
             "reports:dashboard_xlsx",
             "reports:export_quarter",

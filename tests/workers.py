@@ -78,6 +78,35 @@ def start_worker(queue, *, name="celery", media_root=None, env=None, log=None, l
         return subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
 
 
+def start_beat(queue, *, schedule_file, env=None, log=None):
+    """A `celery beat` process sending the schedule in settings (CELERY_BEAT_SCHEDULE)
+    to `queue`, on this process's database and broker; `env` e.g. sets
+    REMINDER_INTERVAL_SECONDS. Stop it with `stop_worker`."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(connection.settings_dict),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_QUEUE": queue,
+        **(env or {}),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "ideology_review",
+        "beat",
+        "--loglevel=INFO",
+        f"--schedule={schedule_file}",
+    ]
+    output = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 - the child keeps it
+    try:
+        return subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
+    finally:
+        if log:
+            output.close()
+
+
 def stop_worker(process, *, timeout=20):
     """Stop a worker (killed if it does not stop within `timeout` seconds) and
     return its peak resident memory in KiB (VmHWM; 0 if it had already ended)."""

@@ -46,16 +46,17 @@ def one_meeting_with_many_findings(world, n):
     return meeting
 
 
-# Pinned counts (session read and write, user, scope, the page's own queries). A change here
-# means a page now runs more queries: make sure it does not scale with rows.
+# Pinned counts (session read and write, user, scope, the 通知 bell, the page's own queries).
+# A change here means a page now runs more queries: make sure it does not scale with rows.
 PAGES = {
-    # + 报送提醒: the reports, the office held, the 审核单位 (2) and its 报送截止日期
-    "meetings:dashboard": 17,
+    # + 报送提醒: the reports, the office held, the 审核单位 (2) and its 报送截止日期;
+    # + the unread 通知
+    "meetings:dashboard": 19,
     # + 导出会议记录本: the organisations to choose from and the recent 会议记录本 files
-    "meetings:list": 11,
+    "meetings:list": 12,
     # the ledgers: + the user's recent 导出台账 files (with their requester), one query
-    "meetings:finding_ledger": 13,
-    "meetings:measure_ledger": 13,
+    "meetings:finding_ledger": 14,
+    "meetings:measure_ledger": 14,
 }
 
 
@@ -77,7 +78,7 @@ def test_filtered_ledger_runs_a_fixed_number_of_queries(
 ):
     fill(world, rows)
     client.force_login(world.secretary)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = client.get(
             reverse("meetings:measure_ledger"), {"status": "已逾期", "risk_level": "中"}
         )
@@ -117,7 +118,7 @@ def test_meeting_page_runs_a_fixed_number_of_queries(
 ):
     meeting = one_meeting_with_many_findings(world, rows)
     client.force_login(world.secretary)
-    with django_assert_num_queries(15):  # + the meeting's 会议记录 files
+    with django_assert_num_queries(16):  # + the meeting's 会议记录 files
         response = client.get(meeting.get_absolute_url())
     assert response.status_code == 200
     assert len(response.context["findings"]) == rows
@@ -137,7 +138,7 @@ def test_confirmed_meeting_page_with_corrections_runs_a_fixed_number_of_queries(
     for finding in meeting.findings.all():
         audit.record(finding, event="更正", changes={"title": ["旧", "新"]}, 更正说明="更正")
     client.force_login(world.secretary)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         response = client.get(meeting.get_absolute_url())
     assert response.status_code == 200
     assert response.content.decode().count("已更正</span>") == rows

@@ -156,7 +156,7 @@ def test_inbox_runs_a_fixed_number_of_queries(client, world, django_assert_num_q
     branches(world, n)
     client.force_login(world.reviewer)
     # +2: the organisations that report to the reviewer (rows, committees with a reviewer)
-    with django_assert_num_queries(11):  # + the menu's 待审核 badge
+    with django_assert_num_queries(12):  # + the menu's 待审核 badge
         response = client.get(reverse("reports:inbox"))
     assert len(response.context["reports"]) == n
 
@@ -167,7 +167,7 @@ def test_dashboard_runs_a_fixed_number_of_queries(client, world, django_assert_n
     client.force_login(world.reviewer)
     # +2: the organisations that report to the reviewer (rows, committees with a reviewer);
     # +5 the trends (tests/reports/test_dashboard_trends.py lists the page's queries)
-    with django_assert_num_queries(22):  # + 高风险问题 and the menu's 待审核 badge
+    with django_assert_num_queries(23):  # + 高风险问题, the menu's 待审核 badge and 通知 bell
         response = client.get(reverse("reports:dashboard"), {"year": 2026, "quarter": 3})
     assert response.context["summary"]["should"] == n + 2  # and the two branches of `world`
     assert response.context["summary"]["pending"] == n
@@ -186,7 +186,7 @@ def test_report_page_runs_a_fixed_number_of_queries(
     # checks: +1 for unconfirmed meetings; history: -1, the loaded organisation is named
     # without one; +2: where the report goes (ancestors and their 宣传部, committees with
     # a reviewer)
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(22):
         response = client.get(reverse("reports:detail", args=[report.pk]))
     assert response.status_code == 200
 
