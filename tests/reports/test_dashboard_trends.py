@@ -140,9 +140,9 @@ def test_the_page_runs_a_fixed_number_of_queries(client, world, django_assert_nu
     client.force_login(world.reviewer)
     # session, user, scope, reviewed organisations (2), totals, matrix and its
     # categories, trends (deadlines, reports, findings, categories, measures),
-    # page count, 报告审核's count (base.html), the user's person, bundles (a
-    # quarter's only), high risk, rows; the session's save (3)
-    with django_assert_num_queries(22 if kind == Kind.QUARTERLY else 21):
+    # page count, 报告审核's count and the 通知 bell (base.html), the user's person,
+    # bundles (a quarter's only), high risk, rows; the session's save (3)
+    with django_assert_num_queries(23 if kind == Kind.QUARTERLY else 22):
         response = client.get(reverse("reports:dashboard"), {"kind": kind, "year": 2026})
     assert response.context["summary"]["should"] == n + 2
     assert len(response.context["high_risk"]) == min(n, statistics.HIGH_RISK_SHOWN)
