@@ -1,6 +1,7 @@
 """导出台账: the ledgers as XLSX, read from the database in chunks (in the
 Celery worker: meetings.ledgers.render_export)."""
 
+import io
 import tempfile
 
 from openpyxl import Workbook
@@ -61,6 +62,32 @@ def _xlsx(title, columns, widths, rows):
         raise
     tmp.seek(0)
     return tmp
+
+
+def sheets_xlsx(sheets):
+    """(title, columns, rows) sheets as XLSX bytes, built in memory (统计分析's
+    导出统计表: small aggregate tables); user text never becomes a formula."""
+    book = Workbook(write_only=True)
+    for title, columns, rows in sheets:
+        sheet = book.create_sheet(title)
+        sheet.column_dimensions["A"].width = 36
+        header = []
+        for name in columns:
+            cell = WriteOnlyCell(sheet, value=name)
+            cell.font = HEADER_FONT
+            header.append(cell)
+        sheet.append(header)
+        for row in rows:
+            cells = []
+            for value in row:
+                cell = WriteOnlyCell(sheet, value=cell_text(value))
+                if isinstance(value, str):
+                    cell.data_type = "s"  # a leading = stays text
+                cells.append(cell)
+            sheet.append(cells)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def _period(obj):

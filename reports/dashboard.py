@@ -1,8 +1,6 @@
 """统计分析: the page of a reviewer (a 宣传部 or a committee) over the organisations that
 report to them, for one report kind and period; the numbers are reports.statistics."""
 
-import io
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -10,15 +8,12 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from ideology_review import audit
 from ideology_review.lib.http import parse_int
 from ideology_review.lib.periods import HALF_NAMES, QUARTER_NAMES, HalfYear, Period, Year, cn_date
 from meetings.access import get_scope
-from meetings.exports import cell_text
+from meetings.exports import sheets_xlsx
 from meetings.models import Finding, today
 
 from . import statistics
@@ -299,32 +294,6 @@ def tables(kind, period, data):
     ]
 
 
-def workbook(sheets):
-    """The sheets as XLSX bytes; user text never becomes a formula (meetings.exports)."""
-    book = Workbook(write_only=True)
-    bold = Font(bold=True)
-    for title, columns, rows in sheets:
-        sheet = book.create_sheet(title)
-        sheet.column_dimensions["A"].width = 36
-        header = []
-        for name in columns:
-            cell = WriteOnlyCell(sheet, value=name)
-            cell.font = bold
-            header.append(cell)
-        sheet.append(header)
-        for row in rows:
-            cells = []
-            for value in row:
-                cell = WriteOnlyCell(sheet, value=cell_text(value))
-                if isinstance(value, str):
-                    cell.data_type = "s"  # a leading = stays text
-                cells.append(cell)
-            sheet.append(cells)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 @login_required
 @require_safe
 def dashboard_xlsx(request):
@@ -337,7 +306,7 @@ def dashboard_xlsx(request):
         request.user, event="导出统计表", actor=request.user, 报告类型=label, 期间=period.label
     )
     response = HttpResponse(
-        workbook(tables(kind, period, data)),
+        sheets_xlsx(tables(kind, period, data)),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = content_disposition_header(

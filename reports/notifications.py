@@ -107,6 +107,20 @@ def send_email(notification_id):
     return True
 
 
+def mark_read(user, pk):
+    """标为已读 one of the user's own notifications (None: not theirs or none)."""
+    note = Notification.objects.filter(recipient=user, pk=pk).first()
+    if note is not None and note.read_at is None:
+        Notification.objects.filter(pk=note.pk).update(read_at=timezone.now())
+    return note
+
+
+def mark_all_read(user):
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
 def unread_count(user):
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 

@@ -5,7 +5,6 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -23,7 +22,7 @@ from meetings.access import (
 )
 from meetings.models import today
 
-from . import exports, services
+from . import exports, notifications, services
 from .assembly import CLOSING_TEMPLATES
 from .checks import check_report
 from .content import build_report_data
@@ -511,11 +510,9 @@ def notification_list(request):
 @require_POST
 def notification_read(request, pk):
     """标为已读 (one's own only: another user's notification is not found)."""
-    note = Notification.objects.filter(recipient=request.user, pk=pk).first()
+    note = notifications.mark_read(request.user, pk)
     if note is None:
         raise Http404("通知不存在。")
-    if note.read_at is None:
-        Notification.objects.filter(pk=note.pk).update(read_at=timezone.now())
     if request.POST.get("open") and url_has_allowed_host_and_scheme(note.url, allowed_hosts=None):
         return redirect(note.url)
     return redirect("reports:notifications")
@@ -524,8 +521,6 @@ def notification_read(request, pk):
 @login_required
 @require_POST
 def notification_read_all(request):
-    count = Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    count = notifications.mark_all_read(request.user)
     messages.success(request, f"操作成功：{count}条通知已标为已读。")
     return redirect("reports:notifications")
