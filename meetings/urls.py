@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import text_views, views
+from . import search, text_views, views
 
 app_name = "meetings"
 
@@ -33,6 +33,7 @@ urlpatterns = [
     path("measures/<int:pk>/return/", views.measure_return, name="measure_return"),
     path("measures/<int:pk>/evidence/", views.evidence_upload, name="evidence_upload"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path("search/", search.search_page, name="search"),
     path("text/check/", text_views.text_check, name="text_check"),
     path("text/convert/", text_views.text_convert, name="text_convert"),
 ]

@@ -144,6 +144,8 @@ TABLE = {
     "meetings:measure_return": row(**REVIEW_POST),
     "meetings:evidence_upload": row(**WRITE_POST),
     "meetings:evidence_download": row(**READ),
+    # 搜索: whoever is signed in, in their own scope (tests/test_search.py); GET only
+    "meetings:search": same(200, 405),
     # 转为简体 / 整理文本: a pure text function for whoever is signed in
     "meetings:text_check": same(405, 200),
     "meetings:text_convert": same(405, 200),
@@ -482,3 +484,45 @@ def test_committee_chain_route_persona_method(
     get_response = client.get(target)
     post_response = client.post(target)
     assert (outcome(get_response), outcome(post_response)) == CHAIN_TABLE[(name, obj)][persona]
+
+
+# --------------------------------------------------------------------------
+# 搜索 (issue 13 item 8): a record appears in the results exactly for the
+# personas its own page lets in (the school's records: READ; the village's
+# and the 镇党委's: their detail rows of CHAIN_TABLE).
+# --------------------------------------------------------------------------
+
+SEARCHED = {
+    # object → the route whose GET decides who may see it
+    "meeting": ("meetings:detail", lambda o: o.title),
+    "finding": ("meetings:finding_detail", lambda o: o.details[2:10]),
+    "measure": ("meetings:finding_detail", lambda o: o.content),
+    "report": ("reports:detail", lambda o: o.title),
+}
+SEARCH_CASES = [(obj, persona) for obj in SEARCHED for persona in PERSONAS[1:]]
+
+
+def search_url_of(obj, record):
+    return f"#measure-{record.pk}" if obj == "measure" else record.get_absolute_url()
+
+
+@pytest.mark.parametrize("obj,persona", SEARCH_CASES, ids=[f"{o}-{p}" for o, p in SEARCH_CASES])
+def test_search_shows_a_record_to_exactly_whoever_may_read_it(
+    client, world, chain, objects, obj, persona
+):
+    login_persona(client, world, chain, persona)
+    route, text_of = SEARCHED[obj]
+    record = objects[obj]
+    page = client.get(reverse("meetings:search"), {"q": text_of(record)}).content.decode()
+    assert (search_url_of(obj, record) in page) == (TABLE[route][persona][0] == 200)
+
+
+@pytest.mark.parametrize("persona", PERSONAS[1:])
+def test_search_shows_the_villages_report_to_exactly_whoever_may_read_it(
+    client, world, chain, chain_objects, persona
+):
+    login_persona(client, world, chain, persona)
+    report = chain_objects["village_report"]
+    page = client.get(reverse("meetings:search"), {"q": report.title}).content.decode()
+    expected = CHAIN_TABLE[("reports:detail", "village_report")][persona][0] == 200
+    assert (report.get_absolute_url() in page) == expected
