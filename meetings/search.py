@@ -143,6 +143,7 @@ def _hit(obj, model, title_field, fields, terms, *, url, meta, extra=()):
             hit.matched.append(label)
             if len(hit.snippets) < FIELDS_SHOWN:
                 hit.snippets.append(Snippet(label, html))
+    hit.matched = list(dict.fromkeys(hit.matched))  # a report's paragraphs share labels
     return hit
 
 
