@@ -4,7 +4,10 @@ scope, the match marked and everything else escaped; the same on PostgreSQL
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from meetings import search
 from meetings.models import Meeting
@@ -17,6 +20,7 @@ from .factories import (
     QuarterlyReportFactory,
     ReportItemFactory,
 )
+from .test_hostile_input import HUGE, SAMPLES
 
 pytestmark = pytest.mark.django_db
 
@@ -207,6 +211,27 @@ def test_a_query_that_cannot_be_searched_gives_a_message(client, world, q, messa
     page = get(client, world.secretary, q=q)
     assert message in page
     assert "共找到" not in page
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    q=st.one_of(st.sampled_from(SAMPLES), st.text(max_size=80)),
+    group=st.one_of(st.none(), st.sampled_from([*search.GROUP_KEYS, "x", "\x00"])),
+    page=st.one_of(st.none(), st.sampled_from(["2", "-1", "9" * 30, "²", "\x00"])),
+)
+def test_any_query_gives_a_page_never_an_error(world, q, group, page):
+    finding_of(world.branch, details="<b>不当言论</b>" + q)
+    client = Client()
+    client.force_login(world.secretary)
+    params = {"q": q, **({"in": group} if group else {}), **({"page": page} if page else {})}
+    assert client.get(URL, params).status_code == 200
+
+
+def test_a_huge_query_gives_a_page(client, world):
+    page = get(client, world.secretary, q=HUGE)
+    assert search.TOO_LONG in page  # its U+000B are whitespace, collapsed
 
 
 def test_a_too_long_query_is_cut_with_a_message(client, world):
