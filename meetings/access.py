@@ -24,7 +24,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from reports.models import GeneratedFile, QuarterlyReport, ReportItem
+from reports.models import GeneratedFile, QuarterlyReport, ReportComment, ReportItem
 
 from .models import (
     Finding,
@@ -370,6 +370,15 @@ def get_report_item_for_user(user, pk):
     )
     item.report = get_report_for_user(user, item.report_id, write=True)
     return item
+
+
+def get_comment_for_user(user, pk):
+    """A 批注, to delete it or mark it 已修改: whoever sees its report gets it
+    (another branch's: 404); who may do what to it is the service's to say (403)."""
+    visible = ReportComment.objects.select_related(
+        "report__organisation__parent", "submission"
+    ).filter(report__in=QuarterlyReport.objects.for_user(user))
+    return _get(visible, pk, "批注不存在或您无权查看。")
 
 
 def get_file_for_user(user, pk, *, retry=False):

@@ -157,11 +157,14 @@ def ledger_rows(report, problem_items=()):
     for finding in findings:
         entry = entries.setdefault(
             _title_key(finding.title),
-            {"finding": document_heading(finding.title), "measures": []},
+            {"finding": document_heading(finding.title), "findings": [], "measures": []},
         )
+        # The records' pks anchor a 批注 on a row of the frozen 台账 (reports.comments).
+        entry["findings"].append(finding.pk)
         for m in finding.measures.all():
             entry["measures"].append(
                 {
+                    "pk": m.pk,
                     "content": _end(document_text(m.content)),
                     "person": m.responsible_person.name if m.responsible_person else "",
                     "dept": document_heading(m.responsible_dept),

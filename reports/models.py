@@ -340,6 +340,72 @@ class ReportEvent(models.Model):
         return [point["reason"] for point in self.checklist if not point["met"]]
 
 
+class ReportComment(models.Model):
+    """批注: a reviewer's comment on one paragraph or 台账 row of a submitted
+    round (issue 13 item 3). `anchor` names what it is on in the round's frozen
+    content (reports.comments.anchors): "item-<ReportItem pk>" for a paragraph,
+    "measure-<pk>" / "finding-<pk>" for a 台账 row, a position for the few
+    generated lines that have neither; the same records keep the same anchor in
+    the next round. The branch marks it 已修改 while the report is returned.
+    Written through reports.services (comment_add, comment_delete,
+    comment_mark_addressed)."""
+
+    class Kind(models.TextChoices):
+        PARAGRAPH = "paragraph", _("段落")
+        LEDGER = "ledger", _("台账")
+
+    report = models.ForeignKey(
+        QuarterlyReport, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="comments"
+    )
+    submission = models.ForeignKey(
+        ReportSubmission,
+        verbose_name=_("提交版本"),
+        on_delete=models.CASCADE,
+        related_name="comments",
+    )
+    kind = models.CharField(_("位置类型"), max_length=10, choices=Kind)
+    anchor = models.CharField(_("位置"), max_length=50)
+    # The words commented on, as the round had them (the paragraph may change or go).
+    quote = models.TextField(_("原文"), blank=True)
+    body = SafeTextField(_("批注"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("批注人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("批注时间"), auto_now_add=True)
+    addressed_at = models.DateTimeField(_("标记已修改时间"), null=True, blank=True)
+    addressed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("标记已修改人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("批注")
+        verbose_name_plural = _("批注")
+        ordering = ["submission", "created_at", "pk"]
+        constraints = [
+            # Whoever marked it 已修改 is only ever recorded with the time.
+            models.CheckConstraint(
+                condition=Q(addressed_at__isnull=False) | Q(addressed_by__isnull=True),
+                name="reports_reportcomment_addressed_by_with_time",
+            ),
+        ]
+
+    def __str__(self):
+        return self.body[:40]
+
+    @property
+    def is_addressed(self):
+        return self.addressed_at is not None
+
+
 class DocumentFormat(models.Model):
     """公文版式: an organisation's page settings, GB/T 9704-2012 by default."""
 
@@ -620,3 +686,4 @@ from auditlog.registry import auditlog  # noqa: E402
 auditlog.register(QuarterlyReport, exclude_fields=["updated_at", "version"])
 auditlog.register(ReportItem, exclude_fields=["version"])
 auditlog.register(DocumentFormat)
+auditlog.register(ReportComment)

@@ -21,8 +21,16 @@ from meetings.access import NotPermitted, check_report_action, get_scope
 
 from . import assembly, kinds, notifications, summaries
 from .checks import check_report
+from .comments import find_anchor
 from .content import build_report_data, round_changes
-from .models import QuarterlyReport, ReportEvent, ReportItem, ReportSubmission, ReviewPoint
+from .models import (
+    QuarterlyReport,
+    ReportComment,
+    ReportEvent,
+    ReportItem,
+    ReportSubmission,
+    ReviewPoint,
+)
 
 Status = QuarterlyReport.Status
 Kind = QuarterlyReport.Kind
@@ -132,7 +140,7 @@ def report_approve(*, report, by, comment="", points=None):
 
 
 def report_return(*, report, by, comment="", points=None):
-    """A return needs a 审核意见 or an unticked 审核要点 (its reason)."""
+    """A return needs a 审核意见, an unticked 审核要点 (its reason) or a 批注 on the round."""
     return _transition(report, Action.RETURN, by, comment=comment, points=points)
 
 
@@ -158,12 +166,10 @@ def _transition(
         raise ActionRefused(refused.message) from None
     comment = (comment or "").strip()
     checklist, unmet = _checklist(points) if action in (Action.APPROVE, Action.RETURN) else ([], [])
-    if action == Action.RETURN and not comment:
-        # Reasons without a word are the points left unticked, once some are ticked.
-        if not unmet:
-            raise ReportError(
-                "退回修改必须填写审核意见。也可以勾选已达到的审核要点，未勾选的即为退回原因。"
-            )
+    # A return without a word needs its reasons elsewhere: the points left
+    # unticked, or the 批注 on the round (counted under the lock, below).
+    needs_comments = action == Action.RETURN and not comment and not unmet
+    if action == Action.RETURN and not comment and unmet:
         comment = "退回原因：" + "、".join(point.return_reason for point in unmet) + "。"
     with transaction.atomic():
         # The row lock makes two reviewers acting at once take turns; the
@@ -181,6 +187,14 @@ def _transition(
                 f"该报告当前状态为“{locked.get_status_display()}”，"
                 f"不能执行“{Action(action).label}”。可能已被其他人处理，请刷新页面查看。"
             )
+        if needs_comments:
+            comments = locked.comments.filter(submission__round=locked.round).count()
+            if not comments:
+                raise ReportError(
+                    "退回修改必须填写审核意见。也可以勾选已达到的审核要点，未勾选的即为退回原因；"
+                    "或对段落、台账添加批注。"
+                )
+            comment = f"请按{comments}条批注修改。"
         submission = None
         now = timezone.now()
         if action in (Action.SUBMIT, Action.RESUBMIT):
@@ -354,3 +368,80 @@ def item_exclude(*, item):
         item.save(update_fields=["excluded"])
     else:
         item.delete()
+
+
+# ---------------------------------------------------------------------------
+# 批注: the reviewer's comments on a submitted round, marked 已修改 by the branch
+# ---------------------------------------------------------------------------
+
+
+class CommentRefused(ReportError):
+    """A 批注 that cannot be written now (the report is no longer under review …)."""
+
+
+COMMENT_MAX = 2000
+
+
+def comment_add(*, report, by, anchor, body):
+    """批注 on one paragraph or 台账 row of the round under review, by a reviewer
+    of the report (ActionRefused otherwise), while it is 待审核. The quoted
+    words are copied from the round's frozen content."""
+    if not get_scope(by).can_review(report.organisation):
+        raise ActionRefused("只有该报告审核单位的审核人可以批注该报告。")
+    body = (body or "").strip()
+    if not body:
+        raise CommentRefused("请填写批注内容。")
+    if len(body) > COMMENT_MAX:
+        raise CommentRefused(f"批注不能超过{COMMENT_MAX}字。")
+    with transaction.atomic():
+        # Under the report's lock: a 审核通过/退回修改 at the same moment either
+        # sees this 批注 or makes it refused.
+        locked = QuarterlyReport.objects.select_for_update(of=("self",)).get(pk=report.pk)
+        if locked.status != Status.SUBMITTED:
+            raise CommentRefused(
+                f"报告{locked.get_status_display()}，只能在待审核时批注。可能已被其他人处理，请刷新页面查看。"
+            )
+        submission = locked.submissions.get(round=locked.round)
+        place = find_anchor(submission.content, anchor or "")
+        if place is None:
+            raise CommentRefused("批注的段落不存在，请刷新页面后重试。")
+        kind, quote = place
+        return ReportComment.objects.create(
+            report=locked,
+            submission=submission,
+            kind=kind,
+            anchor=anchor,
+            quote=quote,
+            body=body,
+            author=by,
+        )
+
+
+def comment_delete(*, comment, by):
+    """删除 one's own 批注 while the round is still under review."""
+    if comment.author_id != by.pk:
+        raise ActionRefused("只能删除自己的批注。")
+    with transaction.atomic():
+        locked = QuarterlyReport.objects.select_for_update(of=("self",)).get(pk=comment.report_id)
+        if locked.status != Status.SUBMITTED or comment.submission.round != locked.round:
+            raise CommentRefused("报告已审核，批注不能再删除。")
+        comment.delete()
+
+
+def comment_mark_addressed(*, comment, by):
+    """已修改: an editor of the branch marks a 批注 of the returned round as
+    dealt with (who and when); the next round's reviewer sees it. False if it
+    was marked already (a repeated click)."""
+    report = comment.report
+    if not get_scope(by).can_edit(report.organisation_id):
+        raise ActionRefused("只有本组织的书记、副书记或宣传委员可以标记批注已修改。")
+    with transaction.atomic():
+        locked = QuarterlyReport.objects.select_for_update(of=("self",)).get(pk=report.pk)
+        if locked.status != Status.RETURNED or comment.submission.round != locked.round:
+            raise CommentRefused("只有退回修改的报告可以标记批注已修改。")
+        current = ReportComment.objects.select_for_update().get(pk=comment.pk)
+        if current.is_addressed:
+            return False
+        current.addressed_at, current.addressed_by = timezone.now(), by
+        current.save(update_fields=["addressed_at", "addressed_by"])
+    return True

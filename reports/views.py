@@ -13,6 +13,7 @@ from ideology_review.lib.forms import CONFLICT, VersionConflict
 from ideology_review.lib.http import parse_int
 from meetings.access import (
     NotPermitted,
+    get_comment_for_user,
     get_file_for_user,
     get_organisation_for_new_record,
     get_report_for_user,
@@ -25,10 +26,11 @@ from meetings.models import today
 from . import exports, notifications, services
 from .assembly import CLOSING_TEMPLATES
 from .checks import check_report
+from .comments import place_comments
 from .content import build_report_data
 from .dashboard import review_notice
 from .forms import ReportCreateForm, ReportInfoForm, ReportItemForm, ReviewForm, SubmitForm
-from .models import GeneratedFile, Notification, QuarterlyReport, ReportItem
+from .models import GeneratedFile, Notification, QuarterlyReport, ReportComment, ReportItem
 
 Status = QuarterlyReport.Status
 
@@ -132,11 +134,27 @@ def report_detail(request, pk):
     events = report.events.select_related("actor__person", "submission").order_by(
         "created_at", "pk"
     )
+    can_review = scope.can_review(report.organisation)
+    # 批注 of the latest round and of the one before (its 已修改 state), one query.
+    current, earlier = [], []
+    if submissions:
+        comments = ReportComment.objects.filter(
+            submission__in=[s.pk for s in submissions]
+        ).select_related("author__person", "addressed_by__person")
+        for comment in comments:
+            (current if comment.submission_id == submissions[0].pk else earlier).append(comment)
     context = {
         "report": report,
         "can_edit": can_edit and report.is_editable,
         "can_manage": scope.can_manage(report.organisation_id),
-        "can_review": scope.can_review(report.organisation),
+        "can_review": can_review,
+        "can_comment": can_review and report.status == Status.SUBMITTED,
+        "can_mark": can_edit and report.status == Status.RETURNED,
+        "comments": current,
+        "earlier_comments": earlier,
+        "addressed": sum(comment.is_addressed for comment in current),
+        "earlier_addressed": sum(comment.is_addressed for comment in earlier),
+        "previous_round": submissions[1].round if len(submissions) == 2 else None,
         # Where the report goes (the secretary is told on 提交审核; a reviewer
         # of another level sees whose review it is).
         "reviewing_organisation": reviewing_organisation(report.organisation),
@@ -152,14 +170,22 @@ def report_detail(request, pk):
         context["sections"] = _sections(report, items)
         context["problems"] = check_report(report, items) if report.is_editable else []
         context["closing_templates"] = CLOSING_TEMPLATES
+        # The branch sees each 批注 of the round beside its paragraph; those on
+        # 台账 rows (and on paragraphs since removed) in the 审核批注 card.
+        by_item = {}
+        for comment in current:
+            by_item.setdefault(comment.anchor, []).append(comment)
+        for item in items:
+            item.comments = by_item.pop(f"item-{item.pk}", [])
+        context["other_comments"] = [c for cs in by_item.values() for c in cs]
     else:
         # Reviewers read what was submitted, frozen, and what changed since the last round.
         if submissions:
             context["content"] = submissions[0].content
+            context["unplaced_comments"] = place_comments(context["content"], current, earlier)
             if len(submissions) == 2:
                 # frozen with the submission: nothing is compared on a page view
                 context["changes"] = submissions[0].changes or []
-                context["previous_round"] = submissions[1].round
         else:
             context["content"] = build_report_data(report, items)
     return render(request, "reports/report_detail.html", context)
@@ -366,6 +392,59 @@ def report_approve(request, pk):
 @require_POST
 def report_return(request, pk):
     return _transition_view(request, pk, "return")
+
+
+@login_required
+@require_POST
+def comment_add(request, pk):
+    report = get_report_for_user(request.user, pk)
+    anchor = request.POST.get("anchor", "")
+    try:
+        services.comment_add(
+            report=report, by=request.user, anchor=anchor, body=request.POST.get("body", "")
+        )
+    except NotPermitted:
+        raise
+    except services.ReportError as error:
+        messages.error(request, f"未批注：{error.message}")
+        return redirect(report)
+    messages.success(request, "操作成功：批注已添加。")
+    return redirect(f"{report.get_absolute_url()}#anchor-{anchor}")
+
+
+@login_required
+@require_POST
+def comment_delete(request, pk):
+    comment = get_comment_for_user(request.user, pk)
+    try:
+        services.comment_delete(comment=comment, by=request.user)
+    except NotPermitted:
+        raise
+    except services.ReportError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "操作成功：批注已删除。")
+    return redirect(f"{comment.report.get_absolute_url()}#anchor-{comment.anchor}")
+
+
+@login_required
+@require_POST
+def comment_mark_addressed(request, pk):
+    comment = get_comment_for_user(request.user, pk)
+    try:
+        marked = services.comment_mark_addressed(comment=comment, by=request.user)
+    except NotPermitted:
+        raise
+    except services.ReportError as error:
+        messages.error(request, error.message)
+        return redirect(comment.report)
+    if marked:
+        messages.success(request, "操作成功：批注已标记为已修改。")
+    else:
+        messages.info(request, "该批注此前已标记为已修改。")
+    # A paragraph's anchor is its row's id on the working page; the rest are in 审核批注.
+    target = comment.anchor if comment.anchor.startswith("item-") else "comments"
+    return redirect(f"{comment.report.get_absolute_url()}#{target}")
 
 
 @login_required
