@@ -14,7 +14,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from meetings.models import MeasureEvidence, MeetingAttachment
 from reports import assembly
-from reports.models import GeneratedFile, Notification, QuarterlyReport
+from reports.models import (
+    GeneratedFile,
+    Notification,
+    QuarterlyReport,
+    ReportComment,
+    ReportSubmission,
+)
 
 from .factories import MeasureFactory
 
@@ -224,6 +230,11 @@ TABLE = {
         committee_reviewer=(405, 404),
         village_secretary=(405, 404),
     ),
+    # 批注: the reviewer comments (the fixture's report is a draft: refused, back to it)
+    # and deletes their own; the branch's editors mark it 已修改 (not returned: refused)
+    "reports:comment_add": row(**REVIEW_POST),
+    "reports:comment_delete": row(**REVIEW_POST),
+    "reports:comment_addressed": row(**WRITE_POST),
     "reports:item_edit": row(**FORM),
     "reports:item_delete": row(**WRITE_POST),
     "reports:item_move": row(**WRITE_POST),
@@ -292,6 +303,15 @@ def objects(world):
     notification = Notification.objects.create(
         recipient=world.secretary, kind=Notification.Kind.URGE, key="k", text="催报"
     )
+    item = report.items.first()
+    comment = ReportComment.objects.create(
+        report=report,
+        submission=ReportSubmission.objects.create(report=report, round=1, content={}),
+        kind=ReportComment.Kind.PARAGRAPH,
+        anchor=f"item-{item.pk}",
+        body="请写具体。",
+        author=world.reviewer,
+    )
     return {
         "notification": notification,
         "meeting": meeting,
@@ -300,8 +320,9 @@ def objects(world):
         "attachment": attachment,
         "evidence": evidence,
         "report": report,
-        "item": report.items.first(),
+        "item": item,
         "file": file,
+        "comment": comment,
     }
 
 
@@ -336,6 +357,8 @@ def url(name, o):
         "reports:file_download": [o["file"].pk],
         "reports:file_retry": [o["file"].pk],
         "reports:notification_read": [o["notification"].pk],
+        "reports:comment_delete": [o["comment"].pk],
+        "reports:comment_addressed": [o["comment"].pk],
     }.get(name)
     if (
         args is None
