@@ -212,7 +212,7 @@ def test_the_branch_sees_each_comment_beside_its_paragraph(client, world, return
     # the 台账 row's comment is in the card, with the words it is on
     [other] = response.context["other_comments"]
     assert other.body == "整改时限过长。"
-    assert "台账：个别党员学习缺乏热情：" in page
+    assert "台账：“个别党员学习缺乏热情：" in page
     client.force_login(world.reader)
     page = client.get(returned.get_absolute_url()).content.decode()
     assert "风险点不具体。" in page and ">已修改</button>" not in page
