@@ -6,6 +6,7 @@ from .models import (
     Deadline,
     DocumentFormat,
     QuarterlyReport,
+    ReportComment,
     ReportEvent,
     ReportItem,
     ReportSubmission,
@@ -40,6 +41,15 @@ class ReportEventAdmin(ReadOnlyAdmin):
 @admin.register(ReportSubmission)
 class ReportSubmissionAdmin(ReadOnlyAdmin):
     list_display = ["report", "round", "submitted_by", "submitted_at"]
+
+
+@admin.register(ReportComment)
+class ReportCommentAdmin(ReadOnlyAdmin):
+    """批注: written by reviewers and marked 已修改 by the branch, read here."""
+
+    list_display = ["report", "kind", "body", "author", "created_at", "addressed_at"]
+    list_filter = ["kind"]
+    list_select_related = ["report", "author"]
 
 
 @admin.register(DocumentFormat)

@@ -438,6 +438,14 @@ CHAIN_TABLE = {
         committee_reviewer=(405, R),  # back to the report: a comment is required
         village_secretary=(405, 403),
     ),
+    # 批注: the 镇党委 reviews the village's report, so it comments (no text: back to it)
+    ("reports:comment_add", "village_report"): chain_row(
+        (405, 404),
+        reviewer=(405, 403),
+        admin=(405, 403),
+        committee_reviewer=(405, R),
+        village_secretary=(405, 403),
+    ),
     ("reports:withdraw", "village_report"): chain_row(
         (405, 404),
         reviewer=(405, 403),

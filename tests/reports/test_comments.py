@@ -275,3 +275,11 @@ def test_the_branchs_page_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(22):
         response = client.get(submitted.get_absolute_url())
     assert len(response.context["comments"]) == n
+
+
+def test_the_admin_lists_comments_read_only(client, world, submitted):
+    comment(submitted, world.reviewer, problem_anchor(submitted), "风险点不具体。")
+    client.force_login(world.admin)
+    page = client.get(reverse("admin:reports_reportcomment_changelist")).content.decode()
+    assert "风险点不具体。" in page
+    assert client.get(reverse("admin:reports_reportcomment_add")).status_code == 403
