@@ -9,7 +9,7 @@ import ideology_review.lib.fields
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reports", "0012_review_points"),
+        ("reports", "0013_notifications"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
