@@ -7,7 +7,6 @@ debris removed, typed numbering removed, full-width punctuation): the body,
 the 台账 and the preview print the same words.
 """
 
-import difflib
 import re
 
 from ideology_review.lib.periods import cn_date
@@ -181,53 +180,3 @@ def paragraph_line(p):
     heading, text = p.get("heading") or "", p.get("text") or ""
     joined = f"{heading}。{text}" if heading and text else _end(heading) if heading else text
     return (p.get("marker") or "") + joined
-
-
-def paragraphs_as_lines(content):
-    """Every paragraph of frozen content as one line of text, for comparing rounds."""
-    lines = [content["title"], content["addressee"] + "："]
-    lines += [paragraph_line(p) for p in content["opening"]]
-    for part in content["parts"]:
-        lines.append(part["number"] + part["title"])
-        lines += [paragraph_line(p) for p in part["paragraphs"]]
-    lines += [paragraph_line(p) for p in content["closing"]]
-    lines += [content["signatory"], content["issue_date"]]
-    return [line for line in lines if line]
-
-
-# The frozen diff is for reading: at most this many rows, each cut to this length.
-CHANGES_MAX_ROWS = 200
-CHANGES_MAX_TEXT = 2000
-CHANGES_MATCH_MAX = 2000  # paragraphs of both rounds together, for an ordered match
-
-
-def round_changes(previous, current):
-    """What changed between two frozen rounds, paragraph by paragraph: rows of
-    {"added": bool, "text": …}. Whole paragraphs are compared (no character-level
-    matching, which is quadratic in a paragraph's length), and the result is
-    bounded, so a round of 100,000-character paragraphs costs little, once."""
-    old, new = paragraphs_as_lines(previous), paragraphs_as_lines(current)
-    rows = []
-    if len(old) + len(new) > CHANGES_MATCH_MAX:
-        # Matching is quadratic in the number of paragraphs at worst: a round of
-        # thousands is compared as sets (what is gone, what is new), in order.
-        before, after = set(old), set(new)
-        rows += [{"added": False, "text": line} for line in old if line not in after]
-        rows += [{"added": True, "text": line} for line in new if line not in before]
-    else:
-        matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-            if tag == "equal":
-                continue
-            rows += [{"added": False, "text": line} for line in old[i1:i2]]
-            rows += [{"added": True, "text": line} for line in new[j1:j2]]
-    for row in rows:
-        if len(row["text"]) > CHANGES_MAX_TEXT:
-            row["text"] = row["text"][:CHANGES_MAX_TEXT] + "……（全文见提交的版本）"
-    if len(rows) > CHANGES_MAX_ROWS:
-        more = len(rows) - CHANGES_MAX_ROWS
-        rows = [
-            *rows[:CHANGES_MAX_ROWS],
-            {"added": True, "text": f"……另有{more}处修改，见提交的版本。"},
-        ]
-    return rows

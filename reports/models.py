@@ -254,7 +254,7 @@ class ReportSubmission(models.Model):
     round = models.PositiveSmallIntegerField(_("提交轮次"))
     content = models.JSONField(_("报告内容"))
     # What changed since the previous round, computed once when it was submitted
-    # (reports.content.round_changes); None for a first submission.
+    # (reports.changes.round_changes); None for a first submission.
     changes = models.JSONField(_("与上一轮相比的修改"), null=True, blank=True, editable=False)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

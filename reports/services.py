@@ -20,9 +20,10 @@ from ideology_review.lib.periods import HALF_NAMES, QUARTER_NAMES, Period, perio
 from meetings.access import NotPermitted, check_report_action, get_scope
 
 from . import assembly, kinds, notifications, summaries
+from .changes import round_changes
 from .checks import check_report
 from .comments import find_anchor
-from .content import build_report_data, round_changes
+from .content import build_report_data
 from .models import (
     QuarterlyReport,
     ReportComment,

@@ -25,6 +25,7 @@ from meetings.models import today
 
 from . import exports, notifications, services
 from .assembly import CLOSING_TEMPLATES
+from .changes import for_display
 from .checks import check_report
 from .comments import place_comments
 from .content import build_report_data
@@ -185,7 +186,8 @@ def report_detail(request, pk):
             context["unplaced_comments"] = place_comments(context["content"], current, earlier)
             if len(submissions) == 2:
                 # frozen with the submission: nothing is compared on a page view
-                context["changes"] = submissions[0].changes or []
+                context["changes"] = for_display(submissions[0].changes or [])
+                context["previous_round"] = submissions[1].round
         else:
             context["content"] = build_report_data(report, items)
     return render(request, "reports/report_detail.html", context)

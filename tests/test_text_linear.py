@@ -143,7 +143,7 @@ def test_the_document_pipeline_and_renderer_are_linear_on_hostile_input():
 
 
 def test_the_round_to_round_diff_is_linear_on_hostile_input():
-    from reports.content import round_changes
+    from reports.changes import round_changes
 
     def frozen(text):
         # each pasted line a paragraph of its own: 100,000 paragraphs at worst

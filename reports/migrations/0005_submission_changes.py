@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 def freeze_changes(apps, schema_editor):
     """Rounds submitted before the diff was frozen with them."""
-    from reports.content import round_changes
+    from reports.changes import round_changes
 
     Submission = apps.get_model("reports", "ReportSubmission")
     previous = {}
