@@ -196,7 +196,7 @@ def _elide(segments):
             continue
         head = CONTEXT if k > 0 else 0  # what follows the change before it
         tail = CONTEXT if k < last else 0  # what leads into the change after it
-        if len(text) <= head + tail + 10:
+        if len(text) <= head + tail + CONTEXT:  # not worth a gap
             out.append(["equal", text])
             continue
         if head:
@@ -395,12 +395,11 @@ def _changed(before, after, budget, summary):
 
 def _moved(before, after, budget, summary):
     summary["moved"] += 1
-    row = {
-        "op": "move",
-        "where": _where(after),
-        "from": _where(before),
-        "marker": after["marker"],
-    }
+    row = {"op": "move", "where": _where(after), "marker": after["marker"]}
+    if before["place"] == after["place"] and before["n"] and after["n"]:
+        row["moved"] = f"在“{after['place']}”中由第{before['n']}段移至第{after['n']}段"
+    else:
+        row["moved"] = f"由{_where(before)}移至{_where(after)}"
     if before["text"] == after["text"]:
         row["text"] = _cut(after["text"])
         return row

@@ -106,9 +106,18 @@ def test_a_moved_paragraph_is_shown_as_moved_not_as_deleted_and_added():
     )
     [row] = listed(result)
     assert row["op"] == "move"
-    assert row["from"] == "“一、基本情况”第2段" and row["where"] == "“二、总体研判”第2段"
+    assert row["moved"] == "由“一、基本情况”第2段移至“二、总体研判”第2段"
     assert row["text"] == moving
     assert result["summary"]["moved"] == 1 and result["summary"]["deleted"] == 0
+
+
+def test_a_paragraph_moved_within_its_part_says_from_where_to_where():
+    texts = ["甲段内容。", "乙段内容。", "丙段内容。", "丁段内容。"]
+    result = changes.round_changes(
+        frozen(("基本情况", texts)), frozen(("基本情况", [texts[1], texts[2], texts[3], texts[0]]))
+    )
+    [row] = listed(result)
+    assert row["op"] == "move" and row["moved"] == "在“一、基本情况”中由第1段移至第4段"
 
 
 def test_a_paragraph_moved_and_edited_a_little_is_moved_with_its_edit():
@@ -325,6 +334,32 @@ def test_a_round_frozen_in_the_old_format_still_renders(world, client):
     second.save()
     page = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
     assert "两次提交内容相同" in page
+
+
+def test_a_paragraph_too_changed_to_mark_is_shown_whole_with_a_note(world, client):
+    report = two_rounds(world, "学习了文件。", "学习了文件，撰写了心得。")
+    report.submissions.filter(round=2).update(
+        changes={
+            "version": changes.CHANGES_VERSION,
+            "summary": {"same": 3, "changed": 1, "inserted": 0, "deleted": 0, "moved": 0},
+            "paragraphs": [
+                {
+                    "op": "change",
+                    "where": "“一、基本情况”第1段",
+                    "marker": "（一）",
+                    "whole": True,
+                    "old": "旧的<i>全文",
+                    "new": "新的全文",
+                },
+            ],
+            "ledger": [],
+            "omitted": 0,
+        }
+    )
+    client.force_login(world.reviewer)
+    page = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
+    assert "<del>（一）旧的&lt;i&gt;全文</del>" in page and "<ins>（一）新的全文</ins>" in page
+    assert "本段改动较大，已整段显示" in page
 
 
 @pytest.mark.parametrize("stored", ["old", "new"])
