@@ -321,25 +321,33 @@ def paragraph_changes(previous, current, budget):
                 if j in moved or j in paired or compared >= PAIR_MAX:
                     continue
                 compared += 1
-                score = _likeness(key("old", i), key("new", j))
-                if score >= best:
+                # the nearer of two equally like paragraphs: pairs stay in step
+                score = _likeness(key("old", i), key("new", j)) - 0.01 * (pos - start)
+                if score > best:
                     best, best_j = score, (pos, j)
             if best_j is not None:
                 start = best_j[0] + 1
                 paired[best_j[1]] = i
                 taken.add(i)
 
-    # Moved and edited a little: likeness across blocks.
+    # Moved and edited a little: likeness across blocks. Every step counts
+    # against PAIR_MAX, so thousands of changed paragraphs cost a bounded time.
+    candidates = [i for i in deleted if i not in taken] if len(changes) > 1 else []
     for j in inserted:
+        if compared >= PAIR_MAX or not candidates:
+            break
         if j in moved or j in paired:
             continue
-        for i in deleted:
-            if i in taken or block_of_old[i] == block_of_new[j] or compared >= PAIR_MAX:
-                continue
+        for i in candidates:
             compared += 1
+            if compared >= PAIR_MAX:
+                break
+            if block_of_old[i] == block_of_new[j]:
+                continue
             if _likeness(key("old", i), key("new", j)) >= MOVED_LIKENESS:
                 moved[j] = i
                 taken.add(i)
+                candidates.remove(i)
                 break
 
     rows = []
@@ -427,7 +435,8 @@ def _pair(olds, news, text_of, threshold):
     for j, item in enumerate(news):
         if free.get(_title_key(text_of(item))):
             pairs[j] = free[_title_key(text_of(item))].pop(0)
-    left = [i for i in range(len(olds)) if i not in pairs.values()]
+    matched = set(pairs.values())
+    left = [i for i in range(len(olds)) if i not in matched]
     compared = 0
     for j, item in enumerate(news):
         if j in pairs:
@@ -514,11 +523,13 @@ def ledger_changes(previous, current, budget):
                         "fields": fields,
                     }
                 )
-        gone = [m for i, m in enumerate(olds) if i not in measures.values()]
+        kept = set(measures.values())
+        gone = [m for i, m in enumerate(olds) if i not in kept]
         if gone:
             whole("delete", title, gone)
+    kept = set(findings.values())
     for i, before in enumerate(old):
-        if i not in findings.values():
+        if i not in kept:
             whole("delete", before.get("finding") or "", before.get("measures"))
     return rows
 
