@@ -144,7 +144,9 @@ def test_reviewer_returns_branch_revises_reviewer_approves(page, live_server, wo
     page.get_by_role("link", name="报告审核").click()
     page.get_by_role("link", name=re.compile("意识形态领域分析研判情况的报告")).click()
     expect(page.get_by_text("与第1次提交相比的修改")).to_be_visible()
-    expect(page.get_by_text(re.compile("新增：.*共转发无关信息12条"))).to_be_visible()
+    # the edit is marked inside its paragraph: the inserted words in <ins>
+    changed = page.locator(".round-changes .diff-row").filter(has_text="修改")
+    expect(changed.locator("ins").filter(has_text="12")).to_be_visible()
     page.get_by_role("button", name="审核通过").click()
     expect(page.get_by_text("操作成功：审核通过。")).to_be_visible()
     expect(page.get_by_text("报告已审核通过，所有人只读。")).to_be_visible()
