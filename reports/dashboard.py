@@ -94,6 +94,7 @@ def figures(scope, kind, period, bucket="", *, high_risk_limit=statistics.HIGH_R
         "trends": statistics.trends(reviewed, period, reviewing, should=summary["should"]),
         "deadlines_of": reviewing,
         "high_risk": statistics.high_risk(reviewed, period, limit=high_risk_limit),
+        "returns": statistics.return_reasons(reviewed, period, kind),
         "high_count": sum(row["cells"][high][1] for row in categories),
     }
 
@@ -275,6 +276,11 @@ def tables(kind, period, data):
         ("概况", ["项目", "数值"], overview),
         ("问题类别×风险等级", ["问题类别", *levels, "合计"], matrix),
         ("高风险问题", ["党组织", "季度", "问题类别", "问题概述", "整改措施", "整改状态"], high),
+        (
+            "退回原因",
+            ["退回原因", "次数"],
+            [*data["returns"]["reasons"], ("退回修改（次）", data["returns"]["returns"])],
+        ),
         (
             "各党组织报送情况",
             [

@@ -259,9 +259,9 @@ def test_committee_statistics_run_a_fixed_number_of_queries(
 ):
     villages(world, chain, n)
     client.force_login(chain.committee_reviewer)
-    # the department's page less its bundle list; + 高风险问题, the trends (5), the
-    # menu's 待审核 badge and 通知 bell
-    with django_assert_num_queries(22):
+    # the department's page less its bundle list; + 高风险问题, 退回原因 (2), the
+    # trends (5), the menu's 待审核 badge and 通知 bell
+    with django_assert_num_queries(24):
         response = client.get(reverse("reports:dashboard"), {"year": 2026, "quarter": 3})
     assert response.context["summary"]["should"] == n + 1  # and the chain's village
 

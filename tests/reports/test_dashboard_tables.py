@@ -100,6 +100,7 @@ def test_the_xlsx_holds_the_same_numbers_as_the_tables(demo_reviewer, params):
     assert set(tables) == {
         "问题类别×风险等级",
         "高风险问题",
+        "退回原因",
         "各党组织报送情况",
         "按时报送趋势",
         "问题类别趋势",

@@ -141,8 +141,8 @@ def test_the_page_runs_a_fixed_number_of_queries(client, world, django_assert_nu
     # session, user, scope, reviewed organisations (2), totals, matrix and its
     # categories, trends (deadlines, reports, findings, categories, measures),
     # page count, 报告审核's count and the 通知 bell (base.html), the user's person,
-    # bundles (a quarter's only), high risk, rows; the session's save (3)
-    with django_assert_num_queries(23 if kind == Kind.QUARTERLY else 22):
+    # bundles (a quarter's only), high risk, 退回原因 (2), rows; the session's save (3)
+    with django_assert_num_queries(25 if kind == Kind.QUARTERLY else 24):
         response = client.get(reverse("reports:dashboard"), {"kind": kind, "year": 2026})
     assert response.context["summary"]["should"] == n + 2
     assert len(response.context["high_risk"]) == min(n, statistics.HIGH_RISK_SHOWN)
@@ -152,6 +152,6 @@ def test_the_page_runs_a_fixed_number_of_queries(client, world, django_assert_nu
 def test_the_xlsx_runs_a_fixed_number_of_queries(client, world, django_assert_num_queries, n):
     branches(world, n)
     client.force_login(world.reviewer)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(21):  # with 退回原因 (2)
         response = client.get(reverse("reports:dashboard_xlsx"), {"year": 2026, "quarter": 3})
     assert response.status_code == 200

@@ -129,3 +129,28 @@ def test_the_admin_lists_the_points(client, world):
     client.force_login(world.admin)
     page = client.get(reverse("admin:reports_reviewpoint_changelist")).content.decode()
     assert "佐证材料齐全" in page
+
+
+def test_statistics_count_returns_by_reason_in_the_period(client, world):
+    def returned(quarter, unticked):
+        report = make_report(world, quarter=quarter)
+        services.report_submit(report=report, by=world.secretary, accept_warnings=True)
+        services.report_return(
+            report=report,
+            by=world.reviewer,
+            points=points(*(n for n in NAMES if n not in unticked)),
+        )
+        return report
+
+    third = returned(3, ["佐证材料齐全", "研判重点突出"])
+    services.report_resubmit(report=third, by=world.secretary, accept_warnings=True)
+    services.report_return(report=third, by=world.reviewer, points=points(*NAMES[:4], NAMES[5]))
+    returned(2, ["风险点准确"])  # another quarter's
+    client.force_login(world.reviewer)
+    response = client.get(reverse("reports:dashboard"), {"year": 2026, "quarter": 3})
+    assert response.context["returns"] == {
+        "returns": 2,
+        "reasons": [("佐证材料不全", 2), ("研判重点不突出", 1)],
+    }
+    page = response.content.decode()
+    assert "本期间退回修改2次" in page and "<td>佐证材料不全</td><td>2</td>" in page

@@ -169,7 +169,7 @@ def test_dashboard_runs_a_fixed_number_of_queries(client, world, django_assert_n
     client.force_login(world.reviewer)
     # +2: the organisations that report to the reviewer (rows, committees with a reviewer);
     # +5 the trends (tests/reports/test_dashboard_trends.py lists the page's queries)
-    with django_assert_num_queries(23):  # + 高风险问题, the menu's 待审核 badge and 通知 bell
+    with django_assert_num_queries(25):  # + 高风险问题, 退回原因 (2), 待审核 badge, 通知 bell
         response = client.get(reverse("reports:dashboard"), {"year": 2026, "quarter": 3})
     assert response.context["summary"]["should"] == n + 2  # and the two branches of `world`
     assert response.context["summary"]["pending"] == n
