@@ -387,6 +387,8 @@ class LedgerFilterForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label="党组织", required=False, queryset=Organisation.objects.none(), empty_label="全部组织"
     )
+    # A reviewer's tree may hold a thousand organisations: find them by a word of the name.
+    org_name = forms.CharField(label="党组织名称", required=False, max_length=50)
     # Reviewers only (meetings.ledgers.filter_form): the rows behind 统计分析's numbers.
     reviewed = forms.ChoiceField(
         label="审核范围",
@@ -402,6 +404,9 @@ class LedgerFilterForm(forms.Form):
         self.fields["status"].choices = [("", "全部状态"), *status_choices]
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["org_name"].widget.attrs.update(
+            {"class": "form-control form-control-sm", "placeholder": "如：医院", "type": "search"}
+        )
 
     def filters(self):
         """The valid, non-empty filter values, JSON-safe (a record by its primary key):
@@ -419,6 +424,7 @@ class LedgerFilterForm(forms.Form):
 # What each filter of LedgerFilterForm.filters() means for a ledger's rows.
 FINDING_FILTERS = {
     "organisation": "organisation",
+    "org_name": "organisation__name__icontains",
     "year": "year",
     "quarter": "quarter",
     "half": "quarter__in",
@@ -429,6 +435,7 @@ FINDING_FILTERS = {
 }
 MEASURE_FILTERS = {
     "organisation": "finding__organisation",
+    "org_name": "finding__organisation__name__icontains",
     "year": "finding__year",
     "quarter": "finding__quarter",
     "half": "finding__quarter__in",

@@ -2,9 +2,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -34,6 +36,7 @@ from .forms import ReportCreateForm, ReportInfoForm, ReportItemForm, ReviewForm,
 from .models import GeneratedFile, Notification, QuarterlyReport, ReportComment, ReportItem
 
 Status = QuarterlyReport.Status
+Kind = QuarterlyReport.Kind
 
 
 UNSAVED = "报告已提交或已审核，不能修改；您填写的内容未保存。"
@@ -56,34 +59,67 @@ def _show_error(request, error):
 @require_safe
 def report_list(request):
     scope = get_scope(request.user)
-    qs = QuarterlyReport.objects.for_user(request.user).select_related("organisation")
-    year, quarter, status = (request.GET.get(k, "") for k in ("year", "quarter", "status"))
-    if (number := parse_int(year, low=1, high=9999)) is not None:
-        qs = qs.filter(year=number)
-    if (number := parse_int(quarter, low=1, high=4)) is not None:
-        qs = qs.filter(quarter=number)
-    if status in Status.values:
-        qs = qs.filter(status=status)
-    query = request.GET.copy()
-    query.pop("page", None)
+    qs = QuarterlyReport.objects.for_user(request.user).select_related("organisation", "person")
+    qs, filters = _filtered(qs, request.GET)
     return render(
         request,
         "reports/report_list.html",
         {
-            "page": Paginator(qs.order_by("-year", "-quarter", "organisation__path"), 20).get_page(
-                request.GET.get("page")
-            ),
+            "page": Paginator(qs, 20).get_page(request.GET.get("page")),
             "create_form": ReportCreateForm(organisations=scope.editable_organisations)
             if scope.editable_organisations
             else None,
             "organisations": scope.editable_organisations,
-            "statuses": Status.choices,
-            "year": year,
-            "quarter": quarter,
-            "status": status,
-            "query": query.urlencode(),
+            **filters,
         },
     )
+
+
+# The filters of 研判报告 and 报告审核: 党组织 (by name), 报告类型, period, status, order.
+SORTS = {
+    "period": ("报告期间（新的在前）", ("-year", "-quarter", "-half", "organisation__path")),
+    "waiting": ("等待最久的在前", ("submitted_at", "pk")),
+    "newest": ("最近提交的在前", ("-submitted_at", "-pk")),
+}
+
+
+def _filtered(qs, params, *, status="", sort="period"):
+    """Apply the list filters in `params` (a bad value drops only its own filter);
+    returns the queryset and what the filter form shows."""
+    org = " ".join(params.get("org", "").split())[:50]
+    kind = params.get("kind", "")
+    year, quarter, half = (params.get(k, "") for k in ("year", "quarter", "half"))
+    status = params.get("status", status)
+    sort = params.get("sort", sort) if params.get("sort") in SORTS else sort
+    if org:
+        qs = qs.filter(
+            Q(organisation__name__icontains=org) | Q(organisation__short_name__icontains=org)
+        )
+    if kind in Kind.values:
+        qs = qs.filter(kind=kind)
+    if (number := parse_int(year, low=1, high=9999)) is not None:
+        qs = qs.filter(year=number)
+    if (number := parse_int(quarter, low=1, high=4)) is not None:
+        qs = qs.filter(quarter=number)
+    if (number := parse_int(half, low=1, high=2)) is not None:
+        qs = qs.filter(half=number)
+    if status in Status.values:
+        qs = qs.filter(status=status)
+    query = params.copy()
+    query.pop("page", None)
+    return qs.order_by(*SORTS[sort][1]), {
+        "org": org,
+        "kind": kind,
+        "kinds": Kind.choices,
+        "year": year,
+        "quarter": quarter,
+        "half": half,
+        "status": status,
+        "statuses": Status.choices,
+        "sort": sort,
+        "sorts": [(key, label) for key, (label, _) in SORTS.items()],
+        "query": query.urlencode(),
+    }
 
 
 @login_required
@@ -459,15 +495,26 @@ def inbox(request):
     # but the reports of a committee's branches are that committee's to review.
     reports = (
         QuarterlyReport.objects.for_user(request.user)
-        .pending_review()
         .filter(organisation_id__in=scope.reviewed_ids)
-        .select_related("organisation")
-        .order_by("submitted_at", "pk")
+        .exclude(status=Status.DRAFT)
+        .select_related("organisation", "person")
     )
+    reports, filters = _filtered(reports, request.GET, status=Status.SUBMITTED, sort="waiting")
+    page = Paginator(reports, 50).get_page(request.GET.get("page"))
+    now = today()
+    for report in page:
+        moment = report.submitted_at if report.status == Status.SUBMITTED else None
+        report.waiting_days = (now - timezone.localdate(moment)).days if moment else None
     return render(
         request,
         "reports/inbox.html",
-        {"reports": reports, "reviewing": review_notice(scope)},
+        {
+            "page": page,
+            "reports": page.object_list,
+            "reviewing": review_notice(scope),
+            **filters,
+            "statuses": [c for c in Status.choices if c[0] != Status.DRAFT],
+        },
     )
 
 

@@ -158,7 +158,7 @@ def test_inbox_runs_a_fixed_number_of_queries(client, world, django_assert_num_q
     branches(world, n)
     client.force_login(world.reviewer)
     # +2: the organisations that report to the reviewer (rows, committees with a reviewer)
-    with django_assert_num_queries(12):  # + the menu's 待审核 badge
+    with django_assert_num_queries(13):  # + the 待审核 badge, the 通知 bell, the page count
         response = client.get(reverse("reports:inbox"))
     assert len(response.context["reports"]) == n
 
