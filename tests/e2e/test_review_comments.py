@@ -80,6 +80,9 @@ def submitted(world):
 
 
 def test_comments_go_back_to_the_branch_and_come_back_marked(page, live_server, world, submitted):
+    """Issue 13 acceptance 2: 批注 on two paragraphs and a 台账 row, returned; the
+    branch marks them 已修改 and resubmits; the reviewer reads the character-level
+    diff and the comments' state, ticks the 审核要点 and approves."""
     page.on("dialog", lambda dialog: dialog.accept())
     login(page, live_server, world.reviewer)
     nav(page, "报告审核")
@@ -138,3 +141,26 @@ def test_comments_go_back_to_the_branch_and_come_back_marked(page, live_server, 
     report = QuarterlyReport.objects.get()
     assert report.status == "submitted" and report.round == 2
     assert ReportComment.objects.filter(addressed_by=world.secretary).count() == 3
+
+    # the character-level diff: the words added inside the paragraph are marked
+    changes = page.locator(".round-changes")
+    expect(changes.get_by_text("与第1次提交相比的修改")).to_be_visible()
+    edited = changes.locator(".diff-row").filter(has_text="修改")
+    expect(edited.locator("ins").filter(has_text="12")).to_be_visible()
+    expect(edited.locator("del").first).to_be_visible()
+    # 审核要点 ticked, then 审核通过; the decision keeps them
+    for point in ("研判重点突出", "风险点准确", "措施具体可行", "责任人与时限明确"):
+        page.get_by_label(point).check()
+    page.get_by_role("button", name="审核通过").click()
+    expect(page.get_by_text("操作成功：审核通过。")).to_be_visible()
+    record = page.locator(".review-points")
+    expect(record.get_by_text("✓研判重点突出")).to_be_visible()
+    expect(record.get_by_text("✗佐证材料不全")).to_be_visible()
+    report.refresh_from_db()
+    assert report.status == "approved"
+    assert report.events.get(action="approve").met == [
+        "研判重点突出",
+        "风险点准确",
+        "措施具体可行",
+        "责任人与时限明确",
+    ]
