@@ -30,11 +30,7 @@ PERIOD_TYPES = {"quarter": Period, "half": HalfYear, "year": Year}
 
 def period_columns(period):
     """The (year, quarter, half) columns of a report or deadline of `period`."""
-    return (
-        period.year,
-        getattr(period, "quarter", 0) if isinstance(period, Period) else 0,
-        getattr(period, "half", 0),
-    )
+    return period.year, getattr(period, "quarter", 0), getattr(period, "half", 0)
 
 
 def periods_around(kind, today):
@@ -99,10 +95,7 @@ class Due:
 
     @property
     def handed_in(self):
-        return self.report is not None and self.report.status in (
-            Status.SUBMITTED,
-            Status.APPROVED,
-        )
+        return self.report is not None and self.report.status in QuarterlyReport.HANDED_IN
 
     @property
     def state(self):

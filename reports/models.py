@@ -78,6 +78,8 @@ class QuarterlyReport(Authored):
         (Status.SUBMITTED, Action.RETURN): Status.RETURNED,
     }
     EDITABLE = (Status.DRAFT, Status.RETURNED)
+    # With the reviewer or through: what a deadline counts as reported.
+    HANDED_IN = (Status.SUBMITTED, Status.APPROVED)
     # The finding categories a 网络意识形态工作情况报告 reports on (meetings 0002).
     NETWORK_CATEGORIES = ("network", "position", "opinion")
 

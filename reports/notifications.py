@@ -26,7 +26,7 @@ from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from ideology_review.lib.periods import Period
+from ideology_review.lib.periods import Period, cn_date
 from meetings.access import (
     REVIEWING_PARTY_ROLES,
     REVIEWING_TYPES,
@@ -47,7 +47,7 @@ N = Notification.Kind
 SOON_DAYS = 7
 # "每季度至少召开1次" — after the sixth week of a quarter without one, remind.
 MEETING_WEEKS = 6
-HANDED_IN = (Status.SUBMITTED, Status.APPROVED)
+HANDED_IN = QuarterlyReport.HANDED_IN
 
 
 def topic_of(kind, period):
@@ -130,12 +130,13 @@ def unread_count(user):
 # ---------------------------------------------------------------------------
 
 
-def branch_users(organisation_ids):
-    """{organisation id: [users]}: the editors (书记、宣传委员 …) with an account."""
+def branch_users(organisation_ids, roles=WRITE_ROLES):
+    """{organisation id: [users]}: the editors (书记、宣传委员 …) with an account;
+    `roles=(MANAGER,)`: the secretaries."""
     out = {}
     memberships = Membership.objects.filter(
         organisation_id__in=list(organisation_ids),
-        role__in=WRITE_ROLES,
+        role__in=roles,
         person__user__isnull=False,
         person__user__is_active=True,
     ).select_related("person__user")
@@ -279,9 +280,9 @@ def _report_reminders(on):
         for (kind, period), due in due_dates(reviewing, wanted).items():
             days, name = (due - on).days, period_kind_name(kind, period)
             if 0 <= days <= SOON_DAYS:
-                what, text = N.DUE, f"{name}将于{_cn(due)}截止报送，尚未提交。"
+                what, text = N.DUE, f"{name}将于{cn_date(due)}截止报送，尚未提交。"
             elif 0 < -days <= OVERDUE_DAYS:
-                what, text = N.OVERDUE, f"{name}已逾期（截止{_cn(due)}），请尽快报送。"
+                what, text = N.OVERDUE, f"{name}已逾期（截止{cn_date(due)}），请尽快报送。"
             else:
                 continue
             yield what, _remind_missing(ids, kind, period, what, text)
@@ -341,7 +342,9 @@ def _measure_reminders(on):
         measures = list(
             measures.select_related("finding__organisation", "responsible_person__user")
         )
-        secretaries = _managers({m.finding.organisation_id for m in measures})
+        secretaries = branch_users(
+            {m.finding.organisation_id for m in measures}, roles=(Membership.Role.MANAGER,)
+        )
         sent = 0
         for m in measures:
             users = list(secretaries.get(m.finding.organisation_id, []))
@@ -353,24 +356,12 @@ def _measure_reminders(on):
                 users,
                 what,
                 f"{what}:{m.pk}:{m.deadline.isoformat()}",
-                f"整改措施“{m.content[:40]}”{state}{_cn(m.deadline)}到期"
+                f"整改措施“{m.content[:40]}”{state}{cn_date(m.deadline)}到期"
                 + ("。" if what == N.MEASURE_DUE else "，尚未完成。"),
                 url=m.finding.get_absolute_url(),
                 organisation=m.finding.organisation,
             )
         yield what, sent
-
-
-def _managers(organisation_ids):
-    out = {}
-    for m in Membership.objects.filter(
-        organisation_id__in=list(organisation_ids),
-        role=Membership.Role.MANAGER,
-        person__user__isnull=False,
-        person__user__is_active=True,
-    ).select_related("person__user"):
-        out.setdefault(m.organisation_id, []).append(m.person.user)
-    return out
 
 
 def _meeting_reminders(on):
@@ -398,7 +389,3 @@ def _meeting_reminders(on):
             organisation=organisations[org_id],
         )
     yield N.NO_MEETING, sent
-
-
-def _cn(date):
-    return f"{date.year}年{date.month}月{date.day}日"

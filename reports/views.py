@@ -6,7 +6,6 @@ from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -34,6 +33,7 @@ from .content import build_report_data
 from .dashboard import review_notice
 from .forms import ReportCreateForm, ReportInfoForm, ReportItemForm, ReviewForm, SubmitForm
 from .models import GeneratedFile, Notification, QuarterlyReport, ReportComment, ReportItem
+from .workbench import waiting_days
 
 Status = QuarterlyReport.Status
 Kind = QuarterlyReport.Kind
@@ -501,10 +501,7 @@ def inbox(request):
     )
     reports, filters = _filtered(reports, request.GET, status=Status.SUBMITTED, sort="waiting")
     page = Paginator(reports, 50).get_page(request.GET.get("page"))
-    now = today()
-    for report in page:
-        moment = report.submitted_at if report.status == Status.SUBMITTED else None
-        report.waiting_days = (now - timezone.localdate(moment)).days if moment else None
+    waiting_days(page, "submitted_at", today(), status=Status.SUBMITTED)
     return render(
         request,
         "reports/inbox.html",

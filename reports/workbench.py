@@ -27,12 +27,16 @@ from .models import QuarterlyReport
 Kind = QuarterlyReport.Kind
 Status = QuarterlyReport.Status
 LIST_SIZE = 20
-HANDED_IN = (Status.SUBMITTED, Status.APPROVED)
+HANDED_IN = QuarterlyReport.HANDED_IN
 
 
-def _waiting_days(reports, stamp, now):
+def waiting_days(reports, stamp, now, *, status=None):
+    """Stamp each report with the days since `stamp` (submitted_at, reviewed_at);
+    None without one, or where `status` is given and the report is not in it."""
     for report in reports:
         moment = getattr(report, stamp)
+        if status is not None and report.status != status:
+            moment = None
         report.waiting_days = (now - timezone.localdate(moment)).days if moment else None
     return reports
 
@@ -122,9 +126,9 @@ def workbench(request):
             "now": now,
             "reviewing": review_notice(scope),
             "pending_count": pending.count(),
-            "pending": _waiting_days(list(pending[:LIST_SIZE]), "submitted_at", now),
+            "pending": waiting_days(list(pending[:LIST_SIZE]), "submitted_at", now),
             "returned_count": returned.count(),
-            "returned": _waiting_days(list(returned[:LIST_SIZE]), "reviewed_at", now),
+            "returned": waiting_days(list(returned[:LIST_SIZE]), "reviewed_at", now),
             "overdue": overdue,
             "high_risk_count": high_risk.count(),
             "high_risk": high_risk[:LIST_SIZE],
