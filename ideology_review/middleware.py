@@ -1,10 +1,46 @@
 """Request and response policies that hold for every page."""
 
+import time
+
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+
+
+# When the session was last saved (epoch seconds), kept in the session itself so
+# that it works the same with every session backend.
+SESSION_REFRESHED_KEY = "_refreshed_at"
+
+
+def session_refresh_middleware(get_response):
+    """The idle timeout slides without a write on every request: a session is
+    saved when something changed it, or when its last save is
+    SESSION_REFRESH_SECONDS old. Saving sets the session's expiry (the row's
+    expire_date, the cache key's TTL, the cookie's max-age) to SESSION_COOKIE_AGE
+    from now, so an idle session still ends SESSION_COOKIE_AGE after its last
+    request, less at most SESSION_REFRESH_SECONDS. (It replaces
+    SESSION_SAVE_EVERY_REQUEST, which wrote the session on every request.)
+    Placed after SessionMiddleware, so its response half runs first."""
+
+    def middleware(request):
+        response = get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.is_empty():
+            return response  # no session cookie: nothing to keep alive
+        refreshed = session.get(SESSION_REFRESHED_KEY)  # loads the session
+        if session.is_empty():
+            return response  # the cookie's session had expired: never revive it
+        now = int(time.time())
+        # A stamp from the future (another node's clock) counts as stale too.
+        stale = refreshed is None or not 0 <= now - refreshed < settings.SESSION_REFRESH_SECONDS
+        if session.modified or stale:
+            session[SESSION_REFRESHED_KEY] = now
+        return response
+
+    return middleware
 
 
 def private_cache_middleware(get_response):

@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Saves an unchanged session at most once a SESSION_REFRESH_SECONDS.
+    "ideology_review.middleware.session_refresh_middleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -150,14 +152,46 @@ AXES_CLIENT_IP_CALLABLE = "ideology_review.lib.client.client_address"
 AXES_USERNAME_CALLABLE = "ideology_review.lib.client.login_username"
 AXES_VERBOSE = False
 
-# Sessions end after 30 idle minutes (every request extends them) and, if set,
-# when the browser closes. A password change logs out every other session
-# (Django's session auth hash).
+# Sessions end after 30 idle minutes and, if set, when the browser closes. A
+# request extends them, but the session is written at most once a minute
+# (ideology_review.middleware.session_refresh_middleware), not on every request.
+# A password change logs out every other session (Django's session auth hash).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=False)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# Cache and sessions: with CACHE_URL (Redis, e.g. redis://redis:6379/1) the
+# cache is shared by every web node and worker, and sessions are read from it
+# (`cached_db`: written through to the database too, so a Redis restart or a
+# flush of the cache logs nobody out, and Django's fallback to the database
+# keeps logins working while Redis is down). A Redis database of its own, not
+# the broker's: flushing the cache must not drop queued tasks. Without it: a
+# per-process memory cache and sessions in the database, as `make run` needs.
+CACHE_URL = env("CACHE_URL", default="")
+
+
+def redis_cache(url):
+    """The django-redis cache at `url` (the tests build theirs with it too)."""
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "ideology",
+        "OPTIONS": {
+            # A Redis that does not answer fails within seconds instead of hanging,
+            # and a failed call is a cache miss (logged), not an error page.
+            "SOCKET_CONNECT_TIMEOUT": 3,
+            "SOCKET_TIMEOUT": 3,
+            "IGNORE_EXCEPTIONS": True,
+        },
+    }
+
+
+if CACHE_URL:
+    CACHES = {"default": redis_cache(CACHE_URL)}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "meetings:dashboard"

@@ -46,7 +46,8 @@ def one_meeting_with_many_findings(world, n):
     return meeting
 
 
-# Pinned counts (session read and write, user, scope, the 通知 bell, the page's own queries).
+# Pinned counts (session read and write, user, scope, the 通知 bell, the page's own queries;
+# the write because a force_login session has no refresh stamp yet, see test_sessions).
 # A change here means a page now runs more queries: make sure it does not scale with rows.
 PAGES = {
     # + 报送提醒: the reports, the office held, the 审核单位 (2) and its 报送截止日期;
