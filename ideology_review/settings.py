@@ -256,7 +256,10 @@ STORAGES = {
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
             if env.bool("STATICFILES_MANIFEST", default=not DEBUG)
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
-        )
+        ),
+        # Public files, served by nginx (another user than the app's): readable by
+        # all, whatever FILE_UPLOAD_PERMISSIONS says for uploads.
+        "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
     },
 }
 

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 from pathlib import Path
 
@@ -15,6 +16,8 @@ import jsonschema
 import yaml
 from celery import Celery
 from celery.app.utils import find_app
+from django.core.files.base import ContentFile
+from django.utils.module_loading import import_string
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())
@@ -117,6 +120,17 @@ def test_nginx_proxies_to_the_web_service_and_serves_the_static_files():
     assert "COPY deploy/nginx.conf /etc/nginx/conf.d/default.conf" in DOCKERFILE
     assert re.search(r"proxy_set_header X-Forwarded-Proto https;", NGINX)
     assert re.search(r"proxy_set_header Host \$http_host;", NGINX)
+
+
+def test_collected_static_files_are_readable_by_nginx(settings, tmp_path):
+    """nginx runs as a user of its own: collectstatic must not give the files
+    FILE_UPLOAD_PERMISSIONS (0640, for uploads) but make them readable by all."""
+    assert settings.FILE_UPLOAD_PERMISSIONS == 0o640
+    config = settings.STORAGES["staticfiles"]
+    storage = import_string(config["BACKEND"])(location=tmp_path, **config["OPTIONS"])
+    name = storage.save("css/app.css", ContentFile(b"body {}"))
+    assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "css").stat().st_mode) == 0o755
 
 
 def test_the_dockerfile_collects_static_and_names_real_modules():
