@@ -12,9 +12,10 @@ from django.urls import reverse
 
 from ideology_review.routers import REPLICA, ReplicaRouter, read_alias, replica_reads
 from meetings.models import Organisation
+from reports.models import QuarterlyReport
 
+from .factories import MeasureFactory, OrganisationFactory, QuarterlyReportFactory
 from .production import manage, production_env
-from .reports.test_dashboard_trends import branches
 from .workers import database_url
 
 ROUTERS = ["ideology_review.routers.ReplicaRouter"]
@@ -37,6 +38,18 @@ with CaptureQueriesContext(connections["replica"]) as on_replica, replica_reads(
 summary = response.context["summary"]
 print(json.dumps([response.status_code, summary["should"], len(on_replica.captured_queries)]))
 """
+
+
+def branches(world, n):
+    """n more branches reporting to the committee, each with a measure and a report."""
+    for i in range(n):
+        org = OrganisationFactory(
+            parent=world.committee, must_report=True, name=f"中共青山县第{i}号支部委员会"
+        )
+        MeasureFactory(finding__meeting__organisation=org)
+        QuarterlyReportFactory(
+            organisation=org, quarter=3, status=QuarterlyReport.Status.SUBMITTED, round=1
+        )
 
 
 def test_the_settings_add_the_replica_and_its_router_only_when_configured():
