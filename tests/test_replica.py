@@ -104,7 +104,9 @@ def tables_read(queries):
 
 
 @pytest.mark.usefixtures("replica")
-@pytest.mark.django_db(transaction=True, databases=[DEFAULT_DB_ALIAS, REPLICA])
+@pytest.mark.django_db(
+    transaction=True, serialized_rollback=True, databases=[DEFAULT_DB_ALIAS, REPLICA]
+)
 class TestWithAReplica:
     def test_the_router_sends_only_the_reads_asked_for_to_the_replica(self, settings):
         settings.DATABASE_ROUTERS = ROUTERS
@@ -155,7 +157,7 @@ class TestWithAReplica:
         assert tables_read(on_default.captured_queries) == []
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_replica_configured_by_url_serves_the_statistics_page(world):
     """The whole path in a child process: DATABASE_REPLICA_URL (here the test
     database itself) → the alias and router from settings.py → 统计分析 read there."""
