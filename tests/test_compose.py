@@ -173,7 +173,7 @@ def compose_cli():
     return [docker, "compose"] if probe.returncode == 0 else None
 
 
-def test_compose_config_resolves_the_services():
+def test_compose_config_resolves_the_services(tmp_path):
     """The file is valid YAML with the services above; where `docker compose`
     exists it also resolves the file (defaults, merges, the required SECRET_KEY)."""
     assert COMPOSE["name"] == "ideology-review"
@@ -181,7 +181,13 @@ def test_compose_config_resolves_the_services():
     cli = compose_cli()
     if cli is None:
         return  # no compose plugin here: the parse checks above and in this file stand
-    command = [*cli, "--project-directory", str(ROOT), "-f", "compose.yaml", "config"]
+    # An empty env file instead of the checkout's .env, which may hold a SECRET_KEY.
+    (tmp_path / "empty.env").write_text("")
+    command = [
+        *cli,
+        *("--project-directory", str(ROOT), "--env-file", str(tmp_path / "empty.env")),
+        *("-f", "compose.yaml", "config"),
+    ]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COMPOSE_", "SECRET_KEY"))}
     missing = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     assert missing.returncode != 0
