@@ -178,8 +178,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # Cache and sessions: with CACHE_URL (Redis, e.g. redis://redis:6379/1) the
 # cache is shared by every web node and worker, and sessions are read from it
 # (`cached_db`: written through to the database too, so a Redis restart or a
-# flush of the cache logs nobody out, and Django's fallback to the database
-# keeps logins working while Redis is down). A Redis database of its own, not
+# flush of the cache logs nobody out; while Redis is down a failed cache call is
+# a miss and sessions are read from the database). A Redis database of its own, not
 # the broker's: flushing the cache must not drop queued tasks. Without it: a
 # per-process memory cache and sessions in the database, as `make run` needs.
 CACHE_URL = env("CACHE_URL", default="")
@@ -192,10 +192,10 @@ def redis_cache(url):
         "LOCATION": url,
         "KEY_PREFIX": "ideology",
         "OPTIONS": {
-            # A Redis that does not answer fails within seconds instead of hanging,
-            # and a failed call is a cache miss (logged), not an error page.
-            "SOCKET_CONNECT_TIMEOUT": 3,
-            "SOCKET_TIMEOUT": 3,
+            # A Redis that does not answer costs a request a second or two, not a
+            # hang, and a failed call is a cache miss (logged), not an error page.
+            "SOCKET_CONNECT_TIMEOUT": 1,
+            "SOCKET_TIMEOUT": 2,
             "IGNORE_EXCEPTIONS": True,
         },
     }
