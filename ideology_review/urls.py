@@ -10,6 +10,7 @@ admin.site.index_title = "系统管理"
 
 urlpatterns = [
     path("healthz/", health.healthz, name="healthz"),
+    path("healthz/session/", health.healthz_session, name="healthz_session"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

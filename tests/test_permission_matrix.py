@@ -245,6 +245,8 @@ TABLE = {
     "password_change_done": same(200, 405),
     "admin:index": same(R, R, anon=(R, R), admin=(200, 200)),
     "healthz": same(200, 405, anon=(200, 405)),
+    # the floor of a signed-in page (make bench-web): whoever is signed in, GET only
+    "healthz_session": same(200, 405),
 }
 
 
