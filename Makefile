@@ -53,7 +53,9 @@ bench: $(STAMP)
 	DATABASE_URL=$(BENCH_DB) CELERY_BROKER_URL=$(BENCH_BROKER) SECRET_KEY=bench-only \
 		$(BIN)/python -m bench bundle --branches 200 --workers 2
 
-## make bench-web: gunicorn + locust on the scale dataset (created on first use)
+## make bench-web: per page on the scale dataset (created on first use): single-client service time,
+## closed-loop capacity at 2 and 4 clients, an open-loop mix, against two floors (bench/web_bench.py);
+## BENCH_QUICK=1 for a short run, SCALE_DB=… for a copy of the dataset
 bench-web: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	psql "$(dir $(SCALE_DB))postgres" -tc "select 1 from pg_database where datname='$(notdir $(SCALE_DB))'" | grep -q 1 \
@@ -62,7 +64,9 @@ bench-web: $(STAMP)
 	DATABASE_URL=$(SCALE_DB) SECRET_KEY=bench-only $(BIN)/python manage.py shell -c \
 		"from meetings.models import Organisation as O; import sys; sys.exit(0 if O.objects.filter(name='中共省级基准测试委员会').exists() else 1)" \
 		|| DATABASE_URL=$(SCALE_DB) SECRET_KEY=bench-only $(BIN)/python -m bench load_scale
-	DATABASE_URL=$(SCALE_DB) SECRET_KEY=bench-only $(BIN)/python bench/web_bench.py
+	DATABASE_URL=$(SCALE_DB) SECRET_KEY=bench-only \
+		$$(command -v taskset >/dev/null && echo taskset -c $${BENCH_CLIENT_CPU:-0}) \
+		$(BIN)/python bench/web_bench.py
 
 ## make bench-export: 导出本季度报告 of 1,000 approved reports on two real workers
 bench-export: $(STAMP)

@@ -5,7 +5,9 @@ docx_bench.py      make bench, part 1: our DOCX renderer against docxtpl
 bundle_bench.py    make bench, part 2, and make bench-export: 导出本季度报告
                    through real Celery worker processes
 load_scale.py      the province-sized dataset of make bench-web
-web_bench.py       make bench-web: gunicorn driven by locust (locustfile.py)
+web_bench.py       make bench-web: service time, capacity and an open-loop mix
+                   of the pages on gunicorn, against two floors
+loadgen.py         its load generator (threads and http.client)
 readme_pages.py    make readme-images
 corpus/            the text all of them use, written for this project: on a
                    fresh clone the data and the documents are the same each run
