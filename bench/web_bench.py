@@ -291,7 +291,11 @@ def cell(value, size, digits=0, left=False):
     return text + pad if left else pad + text
 
 
-def report(results, counts, assemble_ms, pinned, csv_path):
+def load_average():
+    return "、".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def report(results, counts, assemble_ms, pinned, csv_path, load_before):
     floor = results[SESSION_FLOOR]
     floor_p50, floor_cap = floor["single"].p50, floor["closed-2"].rps
     print()
@@ -301,6 +305,10 @@ def report(results, counts, assemble_ms, pinned, csv_path):
         "无思考时间）"
     )
     print(f"  {pinned}")
+    print(
+        f"  机器负载（1/5/15 分钟平均，{os.cpu_count()} 个核）：开始时 {load_before}，"
+        f"结束时 {load_average()}（其他进程也在用这台机器时，数字偏高）"
+    )
     print(f"  倍数以登录基线 {SESSION_FLOOR} 为准：p50 ÷ 其单客户 p50，容量 ÷ 其 2 并发容量")
     head = [
         ("页面", 30, True),
@@ -435,6 +443,7 @@ def main():
     counts, assemble_ms = query_counts_and_assembly(pool[0])
     prefix, pinned = pinning()
     print(pinned, flush=True)
+    load_before = load_average()
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")
     csv_path = Path(os.environ.get("BENCH_CSV") or ROOT / "bench" / "results" / f"web-{stamp}.csv")
     server = subprocess.Popen(
@@ -470,7 +479,7 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=30)
-    report(results, counts, assemble_ms, pinned, csv_path)
+    report(results, counts, assemble_ms, pinned, csv_path, load_before)
 
 
 if __name__ == "__main__":
