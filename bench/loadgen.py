@@ -213,13 +213,15 @@ def _by_page(rows, seconds):
     }
 
 
-def open_loop(send, rate, seconds, senders=256, drain=30.0, clock=time.perf_counter):
+def open_loop(
+    send, rate, seconds, senders=256, drain=30.0, name=lambda i: "", clock=time.perf_counter
+):
     """Request i is due at i / rate seconds from the start; the scheduler hands it
     to a pool of `senders` threads at that moment, whether or not the earlier
     ones have answered (only with every sender waiting does one leave late: the
     lag says how late). `send(i)` → (name, ok). Latency runs from due to
     answered; a request not started within `drain` seconds of the schedule's
-    end is an error (dropped), as is one that fails."""
+    end is an error (dropped), as is one that fails; `name(i)` names those."""
     total = int(rate * seconds)
     due = queue.Queue()
     rows = []  # (name, due, started, finished, ok)
@@ -235,13 +237,13 @@ def open_loop(send, rate, seconds, senders=256, drain=30.0, clock=time.perf_coun
             i, at = item
             begun = clock()
             if begun > give_up:
-                record = ("", at, begun, begun, False)
+                record = (name(i), at, begun, begun, False)
             else:
                 try:
-                    name, ok = send(i)
+                    page, ok = send(i)
                 except (OSError, http.client.HTTPException):
-                    name, ok = "", False
-                record = (name, at, begun, clock(), ok)
+                    page, ok = name(i), False
+                record = (page, at, begun, clock(), ok)
             with lock:
                 rows.append(record)
 

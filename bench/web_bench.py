@@ -273,7 +273,9 @@ def measure(sessions, reviewers, log):
         pool = reviewers if page.name in REVIEWER_PAGES else sessions
         return page.name, page.send(pool[i % len(pool)]) in page.ok
 
-    results["混合"]["open"] = open_loop(open_send, OPEN_RATE, OPEN_SECONDS, senders=OPEN_SENDERS)
+    results["混合"]["open"] = open_loop(
+        open_send, OPEN_RATE, OPEN_SECONDS, senders=OPEN_SENDERS, name=lambda i: order[i].name
+    )
     log("混合", results["混合"])
     return results
 

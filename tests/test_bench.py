@@ -155,9 +155,10 @@ def test_the_open_loop_counts_failures_and_the_requests_it_had_to_drop():
         return "页", i % 2 == 0  # odd ones answer wrongly
 
     # one sender, 10 due in 0.1 s, none started after the schedule ends (drain 0)
-    result = open_loop(send, rate=100, seconds=0.1, senders=1, drain=0)
+    result = open_loop(send, rate=100, seconds=0.1, senders=1, drain=0, name=lambda i: "页")
     assert result.requests == 10
     assert 8 <= result.errors <= 10  # the refused one, an odd one, then the dropped
+    assert result.extra["by_page"]["页"].errors == result.errors  # each under its page
     assert result.extra["lag_max"] > 40  # with its only sender busy, it left late
 
 
