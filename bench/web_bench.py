@@ -311,7 +311,7 @@ def report(results, counts, assemble_ms, pinned, csv_path, load_before):
         f"  机器负载（1/5/15 分钟平均，{os.cpu_count()} 个核）：开始时 {load_before}，"
         f"结束时 {load_average()}（其他进程也在用这台机器时，数字偏高）"
     )
-    print(f"  倍数以登录基线 {SESSION_FLOOR} 为准：p50 ÷ 其单客户 p50，容量 ÷ 其 2 并发容量")
+    print(f"  倍数以{SESSION_FLOOR}为准：p50 ÷ 其单客户 p50，容量 ÷ 其 2 并发容量")
     head = [
         ("页面", 30, True),
         ("查询", 5, False),
