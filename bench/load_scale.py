@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
+from meetings import review_units
 from meetings.models import (
     Finding,
     FindingCategory,
@@ -28,6 +29,7 @@ from meetings.models import (
     Organisation,
     Person,
 )
+from reports import figures
 from reports.content import build_report_data
 from reports.models import QuarterlyReport, ReportItem, ReportSubmission
 from reports.services import default_title
@@ -87,6 +89,8 @@ class ScaleLoader:
         with transaction.atomic():
             branch_orgs, department = self._organisations(committees, branches)
             secretaries = self._people(branch_orgs, department)
+            # bulk_create sends no signals: resolve the review units once.
+            review_units.refresh()
         last_year = 2026
         quarters = [
             (y, q) for y in range(last_year - years + 1, last_year + 1) for q in (1, 2, 3, 4)
@@ -104,6 +108,8 @@ class ScaleLoader:
                     latest=index == len(quarters) - 1,
                 )
             bar.step()
+        # bulk_create sends no signals: the precomputed statistics in one pass.
+        figures.rebuild()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")

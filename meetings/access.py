@@ -26,6 +26,7 @@ from django.http import Http404
 
 from reports.models import GeneratedFile, QuarterlyReport, ReportComment, ReportItem
 
+from . import review_units
 from .models import (
     Finding,
     Measure,
@@ -35,20 +36,15 @@ from .models import (
     Membership,
     Organisation,
 )
+from .review_units import (
+    REVIEWING_PARTY_ROLES,
+    REVIEWING_TYPES,
+    committees_with_reviewers,
+    departments_of,
+    resolve,
+)
 
 WRITE_ROLES = {Membership.Role.MANAGER, Membership.Role.EDITOR}
-# A committee level between branch and 宣传部: these committees review their
-# branches' reports when one of these office-holders has an account.
-REVIEWING_TYPES = (
-    Organisation.OrgType.COMMITTEE,
-    Organisation.OrgType.WORK_COMMITTEE,
-    Organisation.OrgType.GENERAL_BRANCH,
-)
-REVIEWING_PARTY_ROLES = (
-    Membership.PartyRole.SECRETARY,
-    Membership.PartyRole.DEPUTY,
-    Membership.PartyRole.PUBLICITY,
-)
 NOT_FOUND = "记录不存在或您无权查看。"
 
 
@@ -94,7 +90,8 @@ class Scope:
 
     @property
     def reviewed_ids(self):
-        """The organisations whose reports this user reviews (computed once, two queries)."""
+        """The organisations whose reports this user reviews (computed once, one
+        query; a query of many rows filters by `reviewed_q` instead)."""
         if self._reviewed_ids is None:
             self._reviewed_ids = frozenset(
                 organisations_reviewed_by(self.reviewing.values()) if self.reviewing else ()
@@ -104,7 +101,12 @@ class Scope:
     def reviewed_q(self):
         """The organisations of 报告审核 and 统计分析 (a Q on Organisation):
         those that report to the user; the administrators': all."""
-        return Q() if self.everything else Q(pk__in=self.reviewed_ids)
+        return Q() if self.everything else review_units.reviewed_q(self.reviewing)
+
+    def reviewed_rows_q(self, prefix="organisation__"):
+        """The rows (reports, findings…) of the organisations in `reviewed_ids`,
+        as one indexed condition instead of a list of ids."""
+        return review_units.reviewed_q(self.reviewing, prefix)
 
     @property
     def review_committees(self):
@@ -190,51 +192,6 @@ def _reviews_there(membership):
     )
 
 
-def _committees_with_reviewers(organisations):
-    """Of these organisation rows, the ids of the committees with a reviewer
-    (a 书记/副书记/宣传委员 with an active account): one query."""
-    candidates = [o.pk for o in organisations if o.org_type in REVIEWING_TYPES]
-    if not candidates:
-        return set()
-    return set(
-        Membership.objects.filter(
-            organisation_id__in=candidates,
-            party_role__in=REVIEWING_PARTY_ROLES,
-            person__is_active=True,
-            person__user__is_active=True,
-        ).values_list("organisation_id", flat=True)
-    )
-
-
-def _resolve(org, rows, departments, reviewing_committees):
-    """The reviewing organisation's id of `org`, from rows already loaded
-    (id → row, with the ancestors the walk may reach): the explicit 审核单位,
-    else up the tree the first ancestor that has a 宣传部 (that department:
-    a committee with a department reviews through it) or is a committee with
-    a reviewer (that committee). None when the walk leaves `rows`."""
-    if org.reviewing_organisation_id:
-        return org.reviewing_organisation_id
-    if org.org_type == Organisation.OrgType.PROPAGANDA:
-        return None
-    node = rows.get(org.parent_id)
-    while node is not None:
-        if node.pk in departments:
-            return departments[node.pk]
-        if node.pk in reviewing_committees:
-            return node.pk
-        node = rows.get(node.parent_id)
-    return None
-
-
-def _departments(rows):
-    """committee id → its 宣传部's id, among the rows."""
-    return {
-        o.parent_id: o.pk
-        for o in sorted(rows, key=lambda o: -o.pk)  # the first department wins
-        if o.org_type == Organisation.OrgType.PROPAGANDA and o.parent_id
-    }
-
-
 def reviewing_organisation(organisation):
     """Where the organisation's reports go for 审核 (an Organisation, or None):
     its explicit 审核单位 if set; otherwise the nearest superior 党委/党工委/党总支
@@ -250,33 +207,20 @@ def reviewing_organisation(organisation):
         )
     )
     by_id = {o.pk: o for o in rows}
-    target = _resolve(organisation, by_id, _departments(rows), _committees_with_reviewers(rows))
+    target = resolve(organisation, by_id, departments_of(rows), committees_with_reviewers(rows))
     return by_id.get(target)
 
 
 def organisations_reviewed_by(reviewing):
     """The ids of the organisations whose reports go to one of `reviewing` (a
     宣传部 or a committee each): those that name it as 审核单位, and those of its
-    subtree (the department's committee's) that reach it by the default rule.
-    Two queries, whatever the size of the tree."""
-    reviewing = list(reviewing)
-    targets = {o.pk for o in reviewing}
-    roots = {
-        (o.parent if o.org_type == Organisation.OrgType.PROPAGANDA and o.parent_id else o).path
-        for o in reviewing
-    }
-    in_subtree = Q()
-    for path in roots:
-        in_subtree |= Q(path__startswith=path)
-    rows = list(
-        Organisation.objects.filter(in_subtree | Q(reviewing_organisation_id__in=targets)).only(
-            "pk", "parent_id", "org_type", "path", "reviewing_organisation_id"
+    subtree (the department's committee's) that reach it by the default rule:
+    the organisations whose review_unit is one of them (one query)."""
+    return set(
+        Organisation.objects.filter(review_unit__in=[o.pk for o in reviewing]).values_list(
+            "pk", flat=True
         )
     )
-    by_id = {o.pk: o for o in rows}
-    departments = _departments(rows)
-    committees = _committees_with_reviewers(rows)
-    return {o.pk for o in rows if _resolve(o, by_id, departments, committees) in targets}
 
 
 def _check_write(user, organisation_id, *, manage=False):

@@ -9,4 +9,4 @@ class MeetingsConfig(AppConfig):
         # Register the app's Celery tasks in every process, not only in workers
         # (Celery's autodiscovery runs when a worker starts): the web side queues
         # 导出台账 by task name.
-        from . import tasks  # noqa: F401
+        from . import signals, tasks  # noqa: F401

@@ -51,11 +51,11 @@ def filter_form(kind, user, data):
     return form
 
 
-def _reviewed(qs, user, filters, field):
+def _reviewed(qs, user, filters, prefix):
     """审核范围: only the organisations that report to the user (as on 统计分析,
     whose numbers link here: a 镇党委's own records are not its branches')."""
     if filters.get("reviewed"):
-        return qs.filter(**{f"{field}__in": get_scope(user).reviewed_ids})
+        return qs.filter(get_scope(user).reviewed_rows_q(prefix))
     return qs
 
 
@@ -83,7 +83,7 @@ def findings(user, filters):
         .select_related("organisation", "category", "meeting")
         .order_by("-year", "-quarter", "organisation__path", "order", "pk")
     )
-    return filter_findings(_reviewed(qs, user, filters, "organisation_id"), filters)
+    return filter_findings(_reviewed(qs, user, filters, "organisation__"), filters)
 
 
 def measures(user, filters):
@@ -103,7 +103,7 @@ def measures(user, filters):
             "pk",
         )
     )
-    return filter_measures(_reviewed(qs, user, filters, "finding__organisation_id"), filters)
+    return filter_measures(_reviewed(qs, user, filters, "finding__organisation__"), filters)
 
 
 def rows(kind, user, filters):

@@ -7,4 +7,4 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         # The app's Celery tasks, registered in the web process too (see MeetingsConfig).
-        from . import tasks  # noqa: F401
+        from . import signals, tasks  # noqa: F401

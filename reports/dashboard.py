@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
@@ -16,6 +17,7 @@ from meetings.access import get_scope
 from meetings.exports import sheets_xlsx
 from meetings.models import Finding, today
 
+from . import figures as precomputed
 from . import statistics
 from .models import GeneratedFile, QuarterlyReport
 
@@ -65,6 +67,16 @@ def period_params(kind, period):
     return query
 
 
+def ledger_links(reviewing_names, query):
+    """The 问题台账 / 整改台账 addresses with the period's filter (and 审核范围
+    for a reviewer), to which the page adds a cell's own filters."""
+    reviewed = "reviewed=1&" if reviewing_names else ""
+    return {
+        "findings_at": f"{reverse('meetings:finding_ledger')}?{reviewed}{query}",
+        "measures_at": f"{reverse('meetings:measure_ledger')}?{reviewed}{query}",
+    }
+
+
 def ledger_params(period):
     """The ledgers' filter for the period's records (问题台账 / 整改台账)."""
     if isinstance(period, Period):
@@ -77,21 +89,24 @@ def ledger_params(period):
 def figures(scope, kind, period, bucket="", *, high_risk_limit=statistics.HIGH_RISK_SHOWN):
     """Every number of the page (and of its XLSX) for the kind and period."""
     reviewed = scope.reviewed_q()
-    rows = statistics.branch_rows(reviewed, period, kind)
-    summary = statistics.branch_totals(rows)
-    if bucket in statistics.BUCKETS:
-        rows = rows.filter(report_status__in=statistics.BUCKETS[bucket][1])
-    categories = statistics.category_matrix(reviewed, period)
-    high = statistics.RISK_LEVELS.index(Finding.RiskLevel.HIGH)
     # The 报送截止日期 are the 审核单位's own; a user reviewing for several (or
     # an administrator) sees the defaults.
     reviewing = list(scope.reviewing.values())
     reviewing = reviewing[0] if len(reviewing) == 1 else None
+    # The counts of findings and measures come precomputed (reports.figures);
+    # what depends on the reports (status, on time) and the lists are live.
+    units = None if scope.everything else list(scope.reviewing)
+    data = precomputed.statistics_page(units, reviewed, period, kind, reviewing)
+    rows = data["rows"]
+    if bucket in statistics.BUCKETS:
+        rows = rows.filter(report_status__in=statistics.BUCKETS[bucket][1])
+    categories = data["categories"]
+    high = statistics.RISK_LEVELS.index(Finding.RiskLevel.HIGH)
     return {
-        "summary": summary,
+        "summary": data["summary"],
         "rows": rows,
         "categories": categories,
-        "trends": statistics.trends(reviewed, period, reviewing, should=summary["should"]),
+        "trends": data["trends"],
         "deadlines_of": reviewing,
         "high_risk": statistics.high_risk(reviewed, period, limit=high_risk_limit),
         "returns": statistics.return_reasons(reviewed, period, kind),
@@ -139,18 +154,22 @@ def dashboard(request):
         },
     }
     own = period_params(kind, period)
+    reviewing = review_notice(scope)
+    review_notice_names = reviewing["names"]
     return render(
         request,
         "reports/dashboard.html",
         {
             **data,
             "bundles": bundles,
-            "reviewing": review_notice(scope),
+            "reviewing": reviewing,
             # 导出本季度报告 bundles quarterly reports: the 宣传部, on a quarter.
             "can_export": bool(scope.review_departments) and kind == Kind.QUARTERLY,
             "query": f"{own}&branch_status={bucket}",
             "period_query": own,
             "ledger_query": ledger_params(period),
+            # the ledgers' links, built once (not a {% url %} per cell and row)
+            **ledger_links(review_notice_names, ledger_params(period)),
             "kind": kind,
             "kind_label": Kind(kind).label,
             "kinds": Kind.choices,

@@ -149,7 +149,11 @@ class QuarterlyReport(Authored):
                 name="reports_quarterlyreport_period_of_kind",
             ),
         ]
-        indexes = [models.Index(fields=["year", "quarter", "status"])]
+        indexes = [
+            models.Index(fields=["year", "quarter", "status"]),
+            # the 报告审核 badge and inbox: the submitted ones, oldest first
+            models.Index(fields=["status", "submitted_at"]),
+        ]
 
     def __str__(self):
         return self.title
@@ -681,6 +685,76 @@ class GeneratedFile(models.Model):
     @property
     def is_pending(self):
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class FiguresBase(models.Model):
+    """What 统计分析 counts of one quarter's findings and measures."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(_("季度"), choices=QUARTER_CHOICES)
+    findings = models.PositiveIntegerField(_("问题"), default=0)
+    high = models.PositiveIntegerField(_("高风险问题"), default=0)
+    high_open = models.PositiveIntegerField(_("未完成整改的高风险问题"), default=0)
+    measures = models.PositiveIntegerField(_("整改措施"), default=0)
+    done = models.PositiveIntegerField(_("已完成"), default=0)
+    closed = models.PositiveIntegerField(_("已销号"), default=0)
+    overdue = models.PositiveIntegerField(_("逾期"), default=0)
+    # {"<category id>:<risk level>": n}: the 问题类别 × 风险等级 cells.
+    matrix = models.JSONField(_("类别与风险"), default=dict)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.year}年第{self.quarter}季度"
+
+
+class QuarterFigures(FiguresBase):
+    """One organisation's quarter, precomputed (reports.figures keeps it): the
+    branch rows of 统计分析 read it instead of counting findings and measures.
+    `overdue_from` is the first day on which a measure now open turns 已逾期
+    (the row is recomputed when a page reads it on or after that day)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="quarter_figures"
+    )
+    # copies of the organisation's, so that a reviewer's rows are one filter
+    review_unit = models.ForeignKey(
+        Organisation, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    must_report = models.BooleanField(default=False)
+    # the day the counts were made (a row is recomputed when read on a day
+    # outside [computed_on, overdue_from): the 已逾期 count may differ)
+    computed_on = models.DateField(null=True, db_index=True)
+    overdue_from = models.DateField(null=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("季度统计")
+        verbose_name_plural = _("季度统计")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "year", "quarter"], name="reports_quarterfigures_once"
+            )
+        ]
+        indexes = [models.Index(fields=["review_unit", "year", "quarter"])]
+
+
+class UnitFigures(FiguresBase):
+    """The sum of the QuarterFigures of the organisations that must report to
+    one 审核单位 (`unit` 0: those without one), for one quarter: the totals,
+    the matrix and the trends of 统计分析 are a few of these rows."""
+
+    unit = models.PositiveIntegerField(_("审核单位"))
+
+    class Meta:
+        verbose_name = _("审核单位季度统计")
+        verbose_name_plural = _("审核单位季度统计")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year", "quarter"], name="reports_unitfigures_once"
+            )
+        ]
 
 
 from auditlog.registry import auditlog  # noqa: E402

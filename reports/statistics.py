@@ -70,10 +70,9 @@ def _secretaries():
     return Membership.objects.filter(party_role=Membership.PartyRole.SECRETARY).order_by("pk")
 
 
-def branch_rows(visible, period, kind=Kind.QUARTERLY):
+def report_rows(visible, period, kind=Kind.QUARTERLY):
     """The organisations that must report (within `visible`, a Q on Organisation),
-    each annotated with its report of `kind` for `period` (status) and the
-    counts of the period's findings and measures.
+    each annotated with its report of `kind` for `period` (report_id, status).
 
     A 述职报告 is one per office-holder: an organisation's row is the report of
     its 书记 (the secretary's Membership), `duty_person` names them."""
@@ -84,23 +83,31 @@ def branch_rows(visible, period, kind=Kind.QUARTERLY):
     if kind == Kind.DUTY:
         secretary = _secretaries().filter(organisation=OuterRef("organisation_id"))
         report = report.filter(person_id=Subquery(secretary.values("person_id")[:1]))
+    rows = Organisation.objects.filter(visible, must_report=True).annotate(
+        report_id=Subquery(report.values("pk")[:1]),
+        report_status=Coalesce(Subquery(report.values("status")[:1]), Value("")),
+    )
+    if kind == Kind.DUTY:
+        secretary = _secretaries().filter(organisation=OuterRef("pk"))
+        rows = rows.annotate(duty_person=Subquery(secretary.values("person__name")[:1]))
+    return rows.order_by("path")
+
+
+def branch_rows(visible, period, kind=Kind.QUARTERLY):
+    """The organisations that must report (within `visible`, a Q on Organisation),
+    each annotated with its report of `kind` for `period` (see `report_rows`)
+    and the counts of the period's findings and measures, counted live."""
     findings = Finding.objects.filter(period_q(period), organisation=OuterRef("pk"))
     measures = Measure.objects.filter(
         period_q(period, "finding__"), finding__organisation=OuterRef("pk")
     )
-    rows = Organisation.objects.filter(visible, must_report=True).annotate(
-        report_id=Subquery(report.values("pk")[:1]),
-        report_status=Coalesce(Subquery(report.values("status")[:1]), Value("")),
+    return report_rows(visible, period, kind).annotate(
         finding_count=_subcount(findings),
         measure_count=_subcount(measures),
         done_count=_subcount(measures.filter(status__in=DONE)),
         closed_count=_subcount(measures.filter(status=CLOSED)),
         overdue_count=_subcount(measures.filter(overdue_q())),
     )
-    if kind == Kind.DUTY:
-        secretary = _secretaries().filter(organisation=OuterRef("pk"))
-        rows = rows.annotate(duty_person=Subquery(secretary.values("person__name")[:1]))
-    return rows.order_by("path")
 
 
 def _subcount(queryset):
@@ -169,17 +176,20 @@ def category_matrix(visible, period):
 
 def high_risk(visible, period, limit=HIGH_RISK_SHOWN):
     """The period's 高 risk findings of the organisations that must report, with
-    their 整改状态 (the first `limit`; the matrix's 高 column counts them all)."""
-    return (
-        Finding.objects.filter(
-            period_q(period),
-            organisation__in=_reporting(visible),
-            risk_level=Finding.RiskLevel.HIGH,
-        )
-        .with_progress()
-        .select_related("organisation", "category")
-        .order_by("organisation__path", "year", "quarter", "order", "pk")[:limit]
+    their 整改状态 (the first `limit`; the matrix's 高 column counts them all).
+    With a limit, the findings are chosen first and only they are annotated
+    (two queries, instead of grouping every high-risk finding's measures)."""
+    order = ("organisation__path", "year", "quarter", "order", "pk")
+    chosen = Finding.objects.filter(
+        period_q(period),
+        organisation__in=_reporting(visible),
+        risk_level=Finding.RiskLevel.HIGH,
     )
+    if limit is not None:
+        chosen = Finding.objects.filter(
+            pk__in=list(chosen.order_by(*order).values_list("pk", flat=True)[:limit])
+        )
+    return chosen.with_progress().select_related("organisation", "category").order_by(*order)
 
 
 def return_reasons(visible, period, kind=Kind.QUARTERLY):
@@ -249,30 +259,7 @@ def trends(visible, period, reviewing=None, *, should=None):
     `should` if it is not given, whatever the number of rows."""
     quarters = trend_quarters(period)
     reporting = _reporting(visible)
-    if should is None:
-        should = reporting.count()
-    dues = due_dates(reviewing, [(Kind.QUARTERLY, p) for p in quarters])
-    handed_in = Q(status__in=[Status.SUBMITTED, Status.APPROVED])
-    aggregates = {}
-    for i, p in enumerate(quarters):
-        this = Q(year=p.year, quarter=p.quarter) & handed_in
-        aggregates[f"in{i}"] = Count("pk", filter=this)
-        cutoff = _cutoff(dues[(Kind.QUARTERLY, p)])
-        aggregates[f"ok{i}"] = Count("pk", filter=this & Q(submitted_at__lt=cutoff))
-    reports = QuarterlyReport.objects.filter(
-        _quarters_q(quarters), kind=Kind.QUARTERLY, organisation__in=reporting
-    ).aggregate(**aggregates)
-    on_time = [
-        {
-            "period": p,
-            "due": dues[(Kind.QUARTERLY, p)],
-            "should": should,
-            "handed_in": reports[f"in{i}"],
-            "on_time": reports[f"ok{i}"],
-            "rate": rate(reports[f"ok{i}"], should),
-        }
-        for i, p in enumerate(quarters)
-    ]
+    on_time = on_time_trend(reporting, quarters, reviewing, should=should)
 
     counts = {}
     for row in (
@@ -322,3 +309,32 @@ def trends(visible, period, reviewing=None, *, should=None):
         "categories": categories,
         "rectification": rectification,
     }
+
+
+def on_time_trend(reporting, quarters, reviewing=None, *, should=None):
+    """Per quarter: 应报, the quarterly reports handed in and those on time
+    (two queries; one when `should` is given). See `trends`."""
+    if should is None:
+        should = reporting.count()
+    dues = due_dates(reviewing, [(Kind.QUARTERLY, p) for p in quarters])
+    handed_in = Q(status__in=[Status.SUBMITTED, Status.APPROVED])
+    aggregates = {}
+    for i, p in enumerate(quarters):
+        this = Q(year=p.year, quarter=p.quarter) & handed_in
+        aggregates[f"in{i}"] = Count("pk", filter=this)
+        cutoff = _cutoff(dues[(Kind.QUARTERLY, p)])
+        aggregates[f"ok{i}"] = Count("pk", filter=this & Q(submitted_at__lt=cutoff))
+    reports = QuarterlyReport.objects.filter(
+        _quarters_q(quarters), kind=Kind.QUARTERLY, organisation__in=reporting
+    ).aggregate(**aggregates)
+    return [
+        {
+            "period": p,
+            "due": dues[(Kind.QUARTERLY, p)],
+            "should": should,
+            "handed_in": reports[f"in{i}"],
+            "on_time": reports[f"ok{i}"],
+            "rate": rate(reports[f"ok{i}"], should),
+        }
+        for i, p in enumerate(quarters)
+    ]

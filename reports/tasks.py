@@ -12,7 +12,7 @@ from celery import shared_task
 from django.db import InterfaceError
 from django.db import OperationalError as DatabaseError
 
-from . import notifications, rendering
+from . import figures, notifications, rendering
 
 log = logging.getLogger(__name__)
 TRANSIENT = (DatabaseError, InterfaceError, ConnectionError, OSError)
@@ -69,6 +69,17 @@ def task_send_reminders(self):
         _retry(self, error)
     log.info("reminders sent: %s", counts)
     return {str(kind): n for kind, n in counts.items()}
+
+
+@shared_task(name="reports.refresh_statistics", **OPTIONS)
+def task_refresh_statistics(self):
+    """The 统计分析 rows whose 已逾期 count changed with the date (each night)."""
+    try:
+        n = figures.refresh_due()
+    except TRANSIENT as error:
+        _retry(self, error)
+    log.info("statistics rows refreshed: %s", n)
+    return n
 
 
 @shared_task(name="reports.email_notification", **OPTIONS)

@@ -495,7 +495,7 @@ def inbox(request):
     # but the reports of a committee's branches are that committee's to review.
     reports = (
         QuarterlyReport.objects.for_user(request.user)
-        .filter(organisation_id__in=scope.reviewed_ids)
+        .filter(scope.reviewed_rows_q())
         .exclude(status=Status.DRAFT)
         .select_related("organisation", "person")
     )

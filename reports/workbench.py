@@ -8,7 +8,6 @@ aggregate."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +20,7 @@ from meetings.access import NotPermitted, get_scope
 from meetings.models import Finding, Organisation, today
 
 from . import deadlines, notifications
+from . import figures as precomputed
 from .dashboard import review_notice
 from .models import QuarterlyReport
 
@@ -74,10 +74,8 @@ def workbench(request):
     if not scope.is_reviewer:
         raise NotPermitted("只有党委宣传部或上级党委的审核人可以使用审核工作台。")
     now = today()
-    reviewed = list(scope.reviewed_ids)
-    reports = QuarterlyReport.objects.filter(organisation_id__in=reviewed).select_related(
-        "organisation", "person"
-    )
+    reviewed = scope.reviewed_rows_q()
+    reports = QuarterlyReport.objects.filter(reviewed).select_related("organisation", "person")
     pending = reports.filter(status=Status.SUBMITTED).order_by("submitted_at", "pk")
     returned = reports.filter(status=Status.RETURNED).order_by("reviewed_at", "pk")
 
@@ -106,16 +104,20 @@ def workbench(request):
     for due in overdue:
         for org in due["organisations"]:
             org.urged_at = urged.get((org.pk, due["topic"]))
-    high_risk = (
-        Finding.objects.filter(organisation_id__in=reviewed, risk_level=Finding.RiskLevel.HIGH)
-        .with_progress()
-        .filter(
-            progress__in=[
-                Finding.Progress.NO_MEASURE,
-                Finding.Progress.IN_PROGRESS,
-                Finding.Progress.OVERDUE,
-            ]
+    # 高风险问题 not yet rectified (无措施, or a measure still open): counted from
+    # the precomputed rows, the first of them chosen by an index and only those
+    # annotated with their 整改状态.
+    high_risk_count = precomputed.open_high_risk(scope.reviewing)
+    chosen = (
+        precomputed.not_rectified(
+            Finding.objects.filter(reviewed, risk_level=Finding.RiskLevel.HIGH)
         )
+        .order_by("-year", "-quarter", "pk")
+        .values_list("pk", flat=True)[:LIST_SIZE]
+    )
+    high_risk = (
+        Finding.objects.filter(pk__in=list(chosen))
+        .with_progress()
         .select_related("organisation", "category")
         .order_by("-year", "-quarter", "pk")
     )
@@ -130,8 +132,8 @@ def workbench(request):
             "returned_count": returned.count(),
             "returned": waiting_days(list(returned[:LIST_SIZE]), "reviewed_at", now),
             "overdue": overdue,
-            "high_risk_count": high_risk.count(),
-            "high_risk": high_risk[:LIST_SIZE],
+            "high_risk_count": high_risk_count,
+            "high_risk": high_risk,
             "list_size": LIST_SIZE,
         },
     )
@@ -142,9 +144,7 @@ def pending_count(user):
     scope = get_scope(user)
     if not scope.is_reviewer:
         return 0
-    return QuarterlyReport.objects.filter(
-        Q(organisation_id__in=list(scope.reviewed_ids)), status=Status.SUBMITTED
-    ).count()
+    return QuarterlyReport.objects.filter(scope.reviewed_rows_q(), status=Status.SUBMITTED).count()
 
 
 @login_required

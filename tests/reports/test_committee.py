@@ -84,6 +84,46 @@ def test_the_nearest_committee_with_a_reviewer_wins(world, chain):
     assert reviewing_organisation(branch) == general
 
 
+def unit_of(org):
+    return Organisation.objects.get(pk=org.pk).review_unit_id
+
+
+def test_the_stored_review_unit_follows_every_change_that_moves_it(world, chain):
+    """Organisation.review_unit is re-resolved when a membership, a person, an
+    account or the tree changes — each step checked against the live rule."""
+    general = OrganisationFactory(org_type=O.GENERAL_BRANCH, parent=chain.township)
+    branch = OrganisationFactory(parent=general)
+
+    def agrees(expected):
+        assert unit_of(branch) == expected.pk == reviewing_organisation(branch).pk
+
+    agrees(chain.township)
+    person = reviewer_of(general, P.PUBLICITY)  # a membership
+    agrees(general)
+    person.user.is_active = False  # an account
+    person.user.save()
+    agrees(chain.township)
+    person.user.is_active = True
+    person.user.save()
+    agrees(general)
+    person.is_active = False  # a person (在职)
+    person.save()
+    agrees(chain.township)
+    Membership.objects.filter(person=person).delete()  # a queryset delete sends signals
+    person.is_active = True
+    person.save()
+    agrees(chain.township)
+    branch.reviewing_organisation = world.department  # the organisation itself
+    branch.save()
+    assert branch.review_unit_id == world.department.pk  # the instance too
+    agrees(world.department)
+    branch.reviewing_organisation = None
+    branch.parent = world.committee  # moved
+    branch.save()
+    agrees(world.department)
+    assert unit_of(world.department) is None  # a 宣传部 reports to nobody
+
+
 def test_a_party_group_is_not_a_reviewing_committee(world):
     group = OrganisationFactory(org_type=O.GROUP, parent=world.committee)
     hospital = OrganisationFactory(parent=group)
@@ -248,7 +288,9 @@ def test_committee_inbox_runs_a_fixed_number_of_queries(
 ):
     villages(world, chain, n)
     client.force_login(chain.committee_reviewer)
-    with django_assert_num_queries(13):  # + the 待审核 badge, the 通知 bell, the page count
+    # the reviewed organisations are one condition (Organisation.review_unit), no
+    # longer two queries; + the 待审核 badge, the 通知 bell, the page count
+    with django_assert_num_queries(11):
         response = client.get(reverse("reports:inbox"))
     assert len(response.context["reports"]) == n
 
@@ -260,8 +302,9 @@ def test_committee_statistics_run_a_fixed_number_of_queries(
     villages(world, chain, n)
     client.force_login(chain.committee_reviewer)
     # the department's page less its bundle list; + 高风险问题, 退回原因 (2), the
-    # trends (5), the menu's 待审核 badge and 通知 bell
-    with django_assert_num_queries(24):
+    # trends (5), the menu's 待审核 badge and 通知 bell; the reviewed set is one
+    # condition (Organisation.review_unit), not two queries
+    with django_assert_num_queries(22):
         response = client.get(reverse("reports:dashboard"), {"year": 2026, "quarter": 3})
     assert response.context["summary"]["should"] == n + 1  # and the chain's village
 
@@ -406,8 +449,8 @@ def test_committee_figures_run_a_fixed_number_of_queries(
             ],
         )
     report = QuarterlyReportFactory(organisation=chain.township, year=2026, quarter=4)
-    # reviewed set 2, branches with their approved report 1, findings 1, their measures 1
-    with django_assert_num_queries(5):
+    # reviewed set 1, branches with their approved report 1, findings 1, their measures 1
+    with django_assert_num_queries(4):
         paragraphs = committee.branch_paragraphs(report)
     assert f"已报送并经石桥镇党委审核通过{n}个" in paragraphs[0][2]
 
