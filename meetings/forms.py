@@ -7,6 +7,7 @@ from django.db.models import Model, Q
 from ideology_review.lib.forms import (
     CleanFormMixin,
     DateInput,
+    Select,
     VersionedFormMixin,
 )
 from ideology_review.lib.text import clean_text
@@ -349,8 +350,11 @@ def year_choices():
 
 
 class LedgerFilterForm(forms.Form):
-    year = forms.TypedChoiceField(label="年度", required=False, coerce=int, empty_value=None)
+    year = forms.TypedChoiceField(
+        widget=Select, label="年度", required=False, coerce=int, empty_value=None
+    )
     quarter = forms.TypedChoiceField(
+        widget=Select,
         label="季度",
         required=False,
         coerce=int,
@@ -365,6 +369,7 @@ class LedgerFilterForm(forms.Form):
     )
     # 统计分析's half-year numbers lead here: a half is its two quarters.
     half = forms.TypedChoiceField(
+        widget=Select,
         label="半年",
         required=False,
         coerce=int,
@@ -372,25 +377,38 @@ class LedgerFilterForm(forms.Form):
         choices=[("", "全年"), (1, "上半年"), (2, "下半年")],
     )
     category = forms.ModelChoiceField(
+        widget=Select,
         label="问题类别",
         required=False,
         queryset=FindingCategory.objects.all(),
         empty_label="全部类别",
     )
     risk_level = forms.ChoiceField(
-        label="风险等级", required=False, choices=[("", "全部等级"), *Finding.RiskLevel.choices]
+        widget=Select,
+        label="风险等级",
+        required=False,
+        choices=[("", "全部等级"), *Finding.RiskLevel.choices],
     )
-    status = forms.ChoiceField(label="整改状态", required=False)
+    status = forms.ChoiceField(widget=Select, label="整改状态", required=False)
     person = forms.ModelChoiceField(
-        label="责任人", required=False, queryset=Person.objects.none(), empty_label="全部责任人"
+        widget=Select,
+        label="责任人",
+        required=False,
+        queryset=Person.objects.none(),
+        empty_label="全部责任人",
     )
     organisation = forms.ModelChoiceField(
-        label="党组织", required=False, queryset=Organisation.objects.none(), empty_label="全部组织"
+        widget=Select,
+        label="党组织",
+        required=False,
+        queryset=Organisation.objects.none(),
+        empty_label="全部组织",
     )
     # A reviewer's tree may hold a thousand organisations: find them by a word of the name.
     org_name = forms.CharField(label="党组织名称", required=False, max_length=50)
     # Reviewers only (meetings.ledgers.filter_form): the rows behind 统计分析's numbers.
     reviewed = forms.ChoiceField(
+        widget=Select,
         label="审核范围",
         required=False,
         choices=[("", "全部党组织"), ("1", "报送本单位审核的党组织")],
