@@ -2,7 +2,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404
@@ -13,7 +12,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from ideology_review import audit
 from ideology_review.lib.forms import CONFLICT, VersionConflict
-from ideology_review.lib.http import parse_int
+from ideology_review.lib.http import paginate, parse_int
 from ideology_review.lib.periods import QUARTER_NAMES, quarter_of
 from reports import deadlines
 from reports import exports as report_exports
@@ -78,7 +77,7 @@ def _report_cleaned_text(request, form):
 
 
 def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return paginate(request, queryset, PAGE_SIZE)
 
 
 # ---------------------------------------------------------------------------
@@ -112,7 +111,7 @@ def dashboard(request):
                 Finding.Progress.OVERDUE,
             ]
         )
-        .select_related("organisation", "category", "meeting")
+        .select_related("organisation", "category")
         .order_by("-year", "-quarter", "pk")[:20]
     )
     overdue = (
@@ -121,7 +120,9 @@ def dashboard(request):
         .select_related("finding__organisation", "responsible_person")
         .order_by("deadline", "pk")
     )
-    overdue_count = overdue.count()
+    # A short list is its own count: COUNT only when the 20 shown may not be all.
+    overdue_measures = list(overdue[:20])
+    overdue_count = len(overdue_measures) if len(overdue_measures) < 20 else overdue.count()
     reports = (
         QuarterlyReport.objects.filter(
             organisation_id__in=[org.pk for org in scope.own_organisations]
@@ -132,7 +133,7 @@ def dashboard(request):
     # 报送提醒: what the user's organisations owe in the next 30 days, and overdue.
     due, next_due = deadlines.due_reports(request.user, scope.own_organisations, now)
     # 通知 not yet read: 催报, returns, reminders (the bell counts them all).
-    unread = Notification.objects.filter(recipient=request.user, read_at__isnull=True)[:5]
+    unread = list(Notification.objects.filter(recipient=request.user, read_at__isnull=True)[:5])
     context = {
         "unread": unread,
         "due_reports": due,
@@ -144,9 +145,12 @@ def dashboard(request):
         "quarter_name": QUARTER_NAMES[quarter],
         "meetings": meetings,
         "open_findings": open_findings,
-        "overdue_measures": overdue[:20],
+        "overdue_measures": overdue_measures,
         "overdue_count": overdue_count,
     }
+    if len(unread) < 5:
+        # Fewer than the five shown: they are all, and the bell needs no COUNT of its own.
+        context["unread_notifications"] = len(unread)
     return render(request, "meetings/dashboard.html", context)
 
 

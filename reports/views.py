@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from ideology_review import audit
 from ideology_review.lib.forms import CONFLICT, VersionConflict
-from ideology_review.lib.http import parse_int
+from ideology_review.lib.http import paginate, parse_int
 from meetings.access import (
     NotPermitted,
     get_comment_for_user,
@@ -65,7 +65,7 @@ def report_list(request):
         request,
         "reports/report_list.html",
         {
-            "page": Paginator(qs, 20).get_page(request.GET.get("page")),
+            "page": paginate(request, qs, 20),
             "create_form": ReportCreateForm(organisations=scope.editable_organisations)
             if scope.editable_organisations
             else None,
@@ -627,7 +627,7 @@ def notification_list(request):
     return render(
         request,
         "reports/notifications.html",
-        {"page": Paginator(notes, 20).get_page(request.GET.get("page"))},
+        {"page": paginate(request, notes, 20)},
     )
 
 

@@ -47,17 +47,21 @@ def one_meeting_with_many_findings(world, n):
 
 
 # Pinned counts (session read and write, user, scope, the 通知 bell, the page's own queries;
-# the write because a force_login session has no refresh stamp yet, see test_sessions).
-# A change here means a page now runs more queries: make sure it does not scale with rows.
+# the write because a force_login session has no refresh stamp yet, see test_sessions),
+# with 1 row and with 50. A list that fits on its page is counted from its rows, without
+# a COUNT (ideology_review.lib.http.paginate): one query fewer with 1 row than with 50,
+# and no more with 5,000. A change here means a page now runs more queries: make sure
+# it does not scale with rows.
 PAGES = {
     # + 报送提醒: the reports, the office held, the 审核单位 (2) and its 报送截止日期;
-    # + the unread 通知
-    "meetings:dashboard": 19,
+    # + the unread 通知 (fewer than five: they are the bell's count, no COUNT of its own);
+    # + the overdue measures (fewer than the 20 shown: their number, no COUNT either)
+    "meetings:dashboard": {1: 17, 50: 18},
     # + 导出会议记录本: the organisations to choose from and the recent 会议记录本 files
-    "meetings:list": 12,
+    "meetings:list": {1: 11, 50: 12},
     # the ledgers: + the user's recent 导出台账 files (with their requester), one query
-    "meetings:finding_ledger": 14,
-    "meetings:measure_ledger": 14,
+    "meetings:finding_ledger": {1: 13, 50: 14},
+    "meetings:measure_ledger": {1: 13, 50: 14},
 }
 
 
@@ -68,7 +72,7 @@ def test_list_pages_run_a_fixed_number_of_queries(
 ):
     fill(world, rows)
     client.force_login(world.secretary)
-    with django_assert_num_queries(PAGES[name]):
+    with django_assert_num_queries(PAGES[name][rows]):
         response = client.get(reverse(name))
     assert response.status_code == 200
 
@@ -79,7 +83,7 @@ def test_filtered_ledger_runs_a_fixed_number_of_queries(
 ):
     fill(world, rows)
     client.force_login(world.secretary)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(PAGES["meetings:measure_ledger"][rows]):
         response = client.get(
             reverse("meetings:measure_ledger"), {"status": "已逾期", "risk_level": "中"}
         )
@@ -106,7 +110,7 @@ def test_ledger_exports_shown_do_not_add_queries(
             requested_by=world.secretary,
         )
     client.force_login(world.secretary)
-    with django_assert_num_queries(PAGES[name]):
+    with django_assert_num_queries(PAGES[name][1]):  # 3 rows: one page
         response = client.get(reverse(name))
     body = response.content.decode()
     assert body.count('class="file-status') == exports
@@ -143,3 +147,28 @@ def test_confirmed_meeting_page_with_corrections_runs_a_fixed_number_of_queries(
         response = client.get(meeting.get_absolute_url())
     assert response.status_code == 200
     assert response.content.decode().count("已更正</span>") == rows
+
+
+@pytest.mark.parametrize("overdue", [3, 25])
+def test_dashboard_counts_every_overdue_measure_and_unread_notification(client, world, overdue):
+    """The 工作台 shows 20 overdue measures and 5 unread 通知; the numbers beside
+    them are all of them, whether taken from the rows shown or counted."""
+    from reports import notifications
+    from reports.models import Notification
+
+    for i in range(overdue):
+        MeasureFactory(
+            finding__meeting__organisation=world.branch,
+            content=f"逾期措施{i}",
+            deadline=datetime.date(2020, 1, 1),
+        )
+    for i in range(overdue):
+        notifications.notify(
+            [world.secretary], Notification.Kind.URGE, f"k{i}", f"第{i}条", sender=world.reviewer
+        )
+    client.force_login(world.secretary)
+    body = client.get(reverse("meetings:dashboard")).content.decode()
+    assert f"整改逾期提醒（{overdue}项）" in body
+    assert body.count("逾期措施") == min(overdue, 20)
+    assert f"通知（未读{overdue}条）" in body
+    assert f'title="未读通知">{overdue}</span>' in body
