@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -193,8 +194,11 @@ def report_detail(request, pk):
         "earlier_addressed": sum(comment.is_addressed for comment in earlier),
         "previous_round": submissions[1].round if len(submissions) == 2 else None,
         # Where the report goes (the secretary is told on 提交审核; a reviewer
-        # of another level sees whose review it is).
-        "reviewing_organisation": reviewing_organisation(report.organisation),
+        # of another level sees whose review it is). Two queries, only on a page
+        # that says it: most reports are approved, and theirs does not.
+        "reviewing_organisation": SimpleLazyObject(
+            lambda: reviewing_organisation(report.organisation)
+        ),
         "events": events,
         "latest": submissions[0] if submissions else None,
         "files": report.files.select_related("requested_by__person").order_by("-pk")[:5],
