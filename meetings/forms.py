@@ -404,8 +404,10 @@ class LedgerFilterForm(forms.Form):
         queryset=Organisation.objects.none(),
         empty_label="全部组织",
     )
-    # A reviewer's tree may hold a thousand organisations: find them by a word of the name.
+    # A reviewer's tree may hold a thousand organisations and five thousand people:
+    # find them by a word of the name (meetings.ledgers.filter_form).
     org_name = forms.CharField(label="党组织名称", required=False, max_length=50)
+    person_name = forms.CharField(label="责任人姓名", required=False, max_length=50)
     # Reviewers only (meetings.ledgers.filter_form): the rows behind 统计分析's numbers.
     reviewed = forms.ChoiceField(
         widget=Select,
@@ -424,6 +426,9 @@ class LedgerFilterForm(forms.Form):
             field.widget.attrs["class"] = "form-select form-select-sm"
         self.fields["org_name"].widget.attrs.update(
             {"class": "form-control form-control-sm", "placeholder": "如：医院", "type": "search"}
+        )
+        self.fields["person_name"].widget.attrs.update(
+            {"class": "form-control form-control-sm", "placeholder": "姓名中的字", "type": "search"}
         )
 
     def filters(self):
@@ -450,6 +455,7 @@ FINDING_FILTERS = {
     "risk_level": "risk_level",
     "status": "progress",
     "person": "measures__responsible_person",
+    "person_name": "measures__responsible_person__name__icontains",
 }
 MEASURE_FILTERS = {
     "organisation": "finding__organisation",
@@ -461,6 +467,7 @@ MEASURE_FILTERS = {
     "risk_level": "finding__risk_level",
     "status": "current_status",
     "person": "responsible_person",
+    "person_name": "responsible_person__name__icontains",
 }
 
 
@@ -480,7 +487,7 @@ def filter_findings(qs, filters):
     """Apply LedgerFilterForm.filters() to a findings queryset."""
     qs = _apply(qs, filters, FINDING_FILTERS)
     # a finding with two measures of the person would be listed twice
-    return qs.distinct() if filters.get("person") else qs
+    return qs.distinct() if filters.get("person") or filters.get("person_name") else qs
 
 
 def filter_measures(qs, filters):

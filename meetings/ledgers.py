@@ -11,6 +11,7 @@ from celery import current_app
 from django.db import transaction
 
 from ideology_review import audit
+from ideology_review.lib.http import parse_int
 from reports import exports, files, rendering
 from reports.models import GeneratedFile
 
@@ -35,6 +36,12 @@ def visible_organisations(user):
     return Organisation.objects.filter(get_scope(user).visible_q("")).order_by("path")
 
 
+# A select offers at most this many organisations or people: a reviewer sees a
+# thousand organisations and five thousand people, which no one scrolls through
+# (and which made the page 300 KB); they are found by a word of the name instead.
+SELECT_LIMIT = 100
+
+
 def filter_form(kind, user, data):
     """The ledger's filter form, bound to `data` (a QueryDict or a dict)."""
     status_choices = (
@@ -48,7 +55,24 @@ def filter_form(kind, user, data):
     )
     if not get_scope(user).is_reviewer:
         del form.fields["reviewed"]
+    _limit_choices(form, "organisation")
+    if not _limit_choices(form, "person"):
+        del form.fields["person_name"]  # every person is in the select
     return form
+
+
+def _limit_choices(form, name):
+    """The select's options, read once (one query): all of them, or past
+    SELECT_LIMIT only the one chosen (a link from 统计分析 names an organisation).
+    The field still validates against its whole queryset. True if cut short."""
+    field = form.fields[name]
+    rows = list(field.queryset[: SELECT_LIMIT + 1])
+    cut = len(rows) > SELECT_LIMIT
+    if cut:
+        chosen = parse_int(form.data.get(name)) if form.is_bound else None
+        rows = list(field.queryset.filter(pk=chosen)) if chosen is not None else []
+    field.choices = [("", field.empty_label), *((r.pk, field.label_from_instance(r)) for r in rows)]
+    return cut
 
 
 def _reviewed(qs, user, filters, prefix):
@@ -70,7 +94,7 @@ def describe(form, filters):
         shown = form.cleaned_data.get(name)
         if hasattr(field, "queryset"):
             shown = str(shown)
-        else:
+        elif hasattr(field, "choices"):
             shown = {str(k): v for k, v in field.choices}.get(str(value), value)
         parts.append(shown if name == "quarter" else f"{field.label}：{shown}")
     return "；".join(parts) or "全部记录"

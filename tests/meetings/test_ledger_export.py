@@ -207,3 +207,13 @@ def test_the_export_is_committed_before_its_task_is_queued(client, world, monkey
     file = GeneratedFile.objects.get()
     assert sent == [(test_blocks, {"file_id": file.pk})]
     assert LogEntry.objects.filter(additional_data__事件="导出台账").count() == 1
+
+
+def test_a_name_search_is_recorded_in_words_and_applied_by_the_worker(client, world):
+    """党组织名称 and 责任人姓名 are text: the summary shows them as typed (they
+    have no choices to name them by; the export used to fail with a 500)."""
+    findings(world)
+    client.force_login(world.reviewer)
+    file, payload = export_ledger(client, "findings", {"org_name": "医院"})
+    assert file.content["summary"] == "党组织名称：医院"
+    assert titles(payload) == ["医院低", "医院高"]

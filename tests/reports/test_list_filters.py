@@ -10,7 +10,7 @@ from django.utils import timezone
 from reports import services
 from reports.models import QuarterlyReport
 
-from ..factories import FindingFactory, MeetingFactory, make_report
+from ..factories import FindingFactory, MeasureFactory, MeetingFactory, make_report
 
 pytestmark = pytest.mark.django_db
 Status = QuarterlyReport.Status
@@ -82,3 +82,46 @@ def test_the_ledgers_find_an_organisation_by_a_word_of_its_name(client, world):
     assert 'name="org_name"' in page
     page = client.get(reverse("meetings:measure_ledger"), {"org_name": " 医院 "})
     assert page.status_code == 200
+
+
+def test_a_long_list_of_organisations_or_people_is_searched_not_listed(client, world, monkeypatch):
+    """Past ledgers.SELECT_LIMIT (a reviewer's thousand organisations and five
+    thousand people) the selects offer only the one chosen, and 责任人姓名 finds
+    a person by a word of the name; a branch's few are all listed as before."""
+    from meetings.models import Person
+
+    monkeypatch.setattr("meetings.ledgers.SELECT_LIMIT", 1)
+    for branch, name in ((world.branch, "张红"), (world.other_branch, "李明")):
+        person = Person.objects.create(name=name)
+        person.memberships.create(organisation=branch)
+        MeasureFactory(
+            finding__meeting=MeetingFactory(organisation=branch),
+            finding__title=f"{name}的问题",
+            responsible_person=person,
+        )
+    client.force_login(world.reviewer)
+    page = client.get(reverse("meetings:finding_ledger")).content.decode()
+    assert options(page, "organisation") == ["全部组织"]
+    assert options(page, "person") == ["全部责任人"]
+    assert 'name="person_name"' in page
+    # 统计分析 links to one organisation's rows: it is offered, and selected
+    page = client.get(
+        reverse("meetings:finding_ledger"), {"organisation": world.other_branch.pk}
+    ).content.decode()
+    assert options(page, "organisation") == ["全部组织", str(world.other_branch)]
+    assert f'<option value="{world.other_branch.pk}" selected>' in page
+    assert "李明的问题" in page and "张红的问题" not in page
+    for name in ("meetings:finding_ledger", "meetings:measure_ledger"):
+        page = client.get(reverse(name), {"person_name": "红"}).content.decode()
+        assert "张红的问题" in page and "李明的问题" not in page
+    monkeypatch.setattr("meetings.ledgers.SELECT_LIMIT", 100)
+    client.force_login(world.secretary)
+    page = client.get(reverse("meetings:measure_ledger")).content.decode()
+    listed = options(page, "person")
+    assert listed[0] == "全部责任人" and "张红" in listed and "李明" not in listed
+    assert 'name="person_name"' not in page
+
+
+def options(page, name):
+    select = page.split(f'<select name="{name}"', 1)[1].split("</select>", 1)[0]
+    return [part.split(">", 1)[1].split("<", 1)[0] for part in select.split("<option")[1:]]
