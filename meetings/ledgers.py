@@ -53,20 +53,27 @@ def filter_form(kind, user, data):
         organisations=visible_organisations(user),
         status_choices=status_choices,
     )
-    if not get_scope(user).is_reviewer:
+    scope = get_scope(user)
+    if not scope.is_reviewer:
         del form.fields["reviewed"]
-    _limit_choices(form, "organisation")
+    if scope.everything or scope.committee_paths:
+        _limit_choices(form, "organisation")
+    else:
+        # A branch member sees their own organisations: loaded with the scope, no query.
+        own = sorted(scope.organisations.values(), key=lambda org: org.path)
+        _limit_choices(form, "organisation", own)
     if not _limit_choices(form, "person"):
         del form.fields["person_name"]  # every person is in the select
     return form
 
 
-def _limit_choices(form, name):
-    """The select's options, read once (one query): all of them, or past
-    SELECT_LIMIT only the one chosen (a link from 统计分析 names an organisation).
-    The field still validates against its whole queryset. True if cut short."""
+def _limit_choices(form, name, rows=None):
+    """The select's options, read once (one query unless `rows` are given): all
+    of them, or past SELECT_LIMIT only the one chosen (a link from 统计分析 names
+    an organisation). The field still validates against its whole queryset.
+    True if cut short."""
     field = form.fields[name]
-    rows = list(field.queryset[: SELECT_LIMIT + 1])
+    rows = list(field.queryset[: SELECT_LIMIT + 1]) if rows is None else rows
     cut = len(rows) > SELECT_LIMIT
     if cut:
         chosen = parse_int(form.data.get(name)) if form.is_bound else None

@@ -59,9 +59,10 @@ PAGES = {
     "meetings:dashboard": {1: 17, 50: 18},
     # + 导出会议记录本: the organisations to choose from and the recent 会议记录本 files
     "meetings:list": {1: 11, 50: 12},
-    # the ledgers: + the user's recent 导出台账 files (with their requester), one query
-    "meetings:finding_ledger": {1: 13, 50: 14},
-    "meetings:measure_ledger": {1: 13, 50: 14},
+    # the ledgers: + the filters' categories and people (a branch's organisations come
+    # with the scope), the user's recent 导出台账 files (with their requester), one query
+    "meetings:finding_ledger": {1: 12, 50: 13},
+    "meetings:measure_ledger": {1: 12, 50: 13},
 }
 
 
