@@ -5,6 +5,7 @@ SECRET_KEY …).
     python -m bench docx [--runs 21]
     python -m bench bundle [--branches 200 --workers 2 --timeout 300]
     python -m bench load_scale [--seed 2026 --committees 20 --branches 1000 --years 3]
+    python -m bench pages [--rounds 40 --profile 工作台]
 
 Scripts and not management commands: a command must sit in an installed app,
 and meetings/, reports/ and ideology_review/ never import bench.
@@ -18,6 +19,7 @@ SCRIPTS = {
     "docx": "bench.docx_bench",
     "bundle": "bench.bundle_bench",
     "load_scale": "bench.load_scale",
+    "pages": "bench.pages",
 }
 
 
