@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from ideology_review.lib.periods import HalfYear, Period, Year
-from meetings.access import reviewing_organisation
-from meetings.models import Membership, Person
+from meetings.models import Membership, Organisation, Person
 
 from .choices import period_kind_name
 from .kinds import OFFICE_HOLDERS
@@ -41,8 +40,8 @@ def periods_around(kind, today):
 
 def due_dates(reviewing, wanted):
     """{(kind, period): due date} for `wanted` (kind, period) pairs, as set by
-    the reviewing organisation `reviewing` (an Organisation or None), the
-    default otherwise. One query."""
+    the reviewing organisation `reviewing` (an Organisation or its id, or None),
+    the default otherwise. One query."""
     wanted = list(wanted)
     overrides = {}
     if reviewing is not None and wanted:
@@ -57,7 +56,9 @@ def due_dates(reviewing, wanted):
 
 def due_date(organisation, kind, period):
     """The 报送截止日期 of `organisation`'s report of `kind` for `period`."""
-    return due_dates(reviewing_organisation(organisation), [(kind, period)])[(kind, period)]
+    # the stored 审核单位, read afresh (the instance may predate a change): one query
+    unit = Organisation.objects.filter(pk=organisation.pk).values_list("review_unit_id", flat=True)
+    return due_dates(unit.first(), [(kind, period)])[(kind, period)]
 
 
 @dataclass
@@ -108,7 +109,7 @@ def due_reports(user, organisations, today, window=WINDOW_DAYS):
     OVERDUE_DAYS and that is not handed in, soonest first; and the next due
     date after the window (for the empty list). A 述职报告 is the user's own,
     where they hold an office.
-    Queries: 2 per organisation (its 审核单位) and 3 in all."""
+    Queries: 1 per organisation (its 审核单位's dates) and 2 in all."""
     organisations = [org for org in organisations if org.must_report]
     if not organisations:
         return [], None
@@ -128,7 +129,7 @@ def due_reports(user, organisations, today, window=WINDOW_DAYS):
     }
     out, later = [], []
     for org in organisations:
-        dates = due_dates(reviewing_organisation(org), wanted)
+        dates = due_dates(org.review_unit_id, wanted)
         for (kind, period), due in dates.items():
             if kind == Kind.DUTY and org.pk not in holders:
                 continue

@@ -21,7 +21,6 @@ from meetings.access import (
     get_report_for_user,
     get_report_item_for_user,
     get_scope,
-    reviewing_organisation,
 )
 from meetings.models import today
 
@@ -194,11 +193,10 @@ def report_detail(request, pk):
         "earlier_addressed": sum(comment.is_addressed for comment in earlier),
         "previous_round": submissions[1].round if len(submissions) == 2 else None,
         # Where the report goes (the secretary is told on 提交审核; a reviewer
-        # of another level sees whose review it is). Two queries, only on a page
-        # that says it: most reports are approved, and theirs does not.
-        "reviewing_organisation": SimpleLazyObject(
-            lambda: reviewing_organisation(report.organisation)
-        ),
+        # of another level sees whose review it is). One query (the stored
+        # Organisation.review_unit), only on a page that says it: most reports
+        # are approved, and theirs does not.
+        "reviewing_organisation": SimpleLazyObject(lambda: report.organisation.review_unit),
         "events": events,
         "latest": submissions[0] if submissions else None,
         "files": report.files.select_related("requested_by__person").order_by("-pk")[:5],

@@ -53,10 +53,11 @@ def one_meeting_with_many_findings(world, n):
 # and no more with 5,000. A change here means a page now runs more queries: make sure
 # it does not scale with rows.
 PAGES = {
-    # + 报送提醒: the reports, the office held, the 审核单位 (2) and its 报送截止日期;
+    # + 报送提醒: the reports, the office held and the 审核单位's 报送截止日期 (the
+    # 审核单位 is the organisation's stored review_unit);
     # + the unread 通知 (fewer than five: they are the bell's count, no COUNT of its own);
     # + the overdue measures (fewer than the 20 shown: their number, no COUNT either)
-    "meetings:dashboard": {1: 17, 50: 18},
+    "meetings:dashboard": {1: 15, 50: 16},
     # + 导出会议记录本: the organisations to choose from and the recent 会议记录本 files
     "meetings:list": {1: 11, 50: 12},
     # the ledgers: + the filters' categories and people (a branch's organisations come
