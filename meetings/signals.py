@@ -30,14 +30,16 @@ def _refresh(sender, instance):
 @receiver(post_delete, sender=Organisation)
 @receiver(post_delete, sender=Membership)
 @receiver(post_delete, sender=Person)
-def tree_changed(sender, instance, **kwargs):
+def tree_changed(sender, instance, raw=False, **kwargs):
+    if raw:  # loaddata (a restore): the stored review units come with the rows
+        return
     _refresh(sender, instance)
 
 
 @receiver(post_save, sender=get_user_model())
 @receiver(post_delete, sender=get_user_model())
-def account_changed(sender, instance, update_fields=None, **kwargs):
+def account_changed(sender, instance, update_fields=None, raw=False, **kwargs):
     # A login writes last_login alone: nothing that decides a review unit.
-    if update_fields is not None and set(update_fields) <= {"last_login", "password"}:
+    if raw or (update_fields is not None and set(update_fields) <= {"last_login", "password"}):
         return
     _refresh(sender, instance)

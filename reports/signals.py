@@ -22,7 +22,9 @@ def finding_loaded(sender, instance, **kwargs):
 
 @receiver(post_save, sender=Finding)
 @receiver(post_delete, sender=Finding)
-def finding_changed(sender, instance, **kwargs):
+def finding_changed(sender, instance, raw=False, **kwargs):
+    if raw:  # loaddata (a restore): the precomputed rows come with the data
+        return
     now = (instance.organisation_id, instance.year, instance.quarter)
     figures.refresh({instance._figures_key, now} - {(None, None, None)})
     instance._figures_key = now
@@ -35,7 +37,9 @@ def measure_loaded(sender, instance, **kwargs):
 
 @receiver(post_save, sender=Measure)
 @receiver(post_delete, sender=Measure)
-def measure_changed(sender, instance, **kwargs):
+def measure_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
     findings = {instance._figures_finding, instance.finding_id} - {None}
     figures.refresh(
         set(
@@ -53,7 +57,9 @@ def meeting_loaded(sender, instance, **kwargs):
 
 
 @receiver(post_save, sender=Meeting)
-def meeting_moved(sender, instance, created, **kwargs):
+def meeting_moved(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
     # Meeting.save moves its findings to its date's quarter with an update().
     before, now = instance._figures_quarter, (instance.year, instance.quarter)
     if not created and before != now and None not in before:
@@ -63,7 +69,9 @@ def meeting_moved(sender, instance, created, **kwargs):
 
 
 @receiver(post_save, sender=Organisation)
-def organisation_saved(sender, instance, **kwargs):
+def organisation_saved(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
     moved = (
         QuarterFigures.objects.filter(organisation=instance)
         .exclude(must_report=instance.must_report, review_unit_id=instance.review_unit_id)

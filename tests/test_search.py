@@ -312,9 +312,9 @@ def test_one_group_runs_a_fixed_number_of_queries(client, world, django_assert_n
     fill(world, rows)
     client.force_login(world.reviewer)
     # one group (a count, a page, the paragraphs); a reviewer's menu adds the
-    # 报告审核 badge: the organisations reviewed (2) and their pending reports;
-    # and the 通知 bell
-    with django_assert_num_queries(3 + 2 + 1 + 3 + 1 + 1 + 3):
+    # 报告审核 badge: the pending reports of the organisations reviewed (their
+    # stored review_unit, no query of its own); and the 通知 bell
+    with django_assert_num_queries(3 + 1 + 3 + 1 + 1 + 3):
         response = client.get(URL, {"q": "不当言论", "in": "reports"})
     assert response.status_code == 200
 
