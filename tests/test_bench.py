@@ -180,7 +180,7 @@ def test_the_closed_loop_keeps_each_client_busy_for_the_time():
     assert min(result.p50, result.p95) >= 10
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_load_generator_signs_in_through_the_form_and_measures_a_page(live_server):
     from urllib.parse import urlsplit
 
