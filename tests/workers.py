@@ -1,8 +1,8 @@
 """Celery outside the test process: a real worker process on a queue of its
 own, and the app pointed elsewhere for one test.
 
-`bench/bundle.py` starts its workers with `start_worker` too, so the benchmark
-measures the worker the tests exercise; nothing here imports pytest at the top.
+`bench/bundle_bench.py` starts its workers with `start_worker` too, so the
+benchmark measures the worker the tests exercise; nothing here imports pytest at the top.
 """
 
 import os
@@ -40,8 +40,10 @@ def require_broker():
     pytest.skip("未配置 CELERY_BROKER_URL：真实 worker 测试未运行（make test 时设置 Redis 即可）。")
 
 
-def start_worker(queue, *, name="celery", media_root=None, env=None, log=None, loglevel="INFO"):
-    """A `celery worker` process (solo pool) consuming only `queue`, on this
+def start_worker(
+    queue, *, name="celery", media_root=None, env=None, log=None, loglevel="INFO", pool="solo"
+):
+    """A `celery worker` process (solo pool, or `pool`) consuming only `queue`, on this
     process's database and broker, storing files under `media_root` (default:
     MEDIA_ROOT). `env` adds variables (e.g. CELERY_VISIBILITY_TIMEOUT); output
     goes to the file at `log`, or nowhere. Stop it with `stop_worker`."""
@@ -60,7 +62,7 @@ def start_worker(queue, *, name="celery", media_root=None, env=None, log=None, l
         "-A",
         "ideology_review",
         "worker",
-        "--pool=solo",
+        f"--pool={pool}",
         "--concurrency=1",
         f"--loglevel={loglevel}",
         f"--queues={queue}",
