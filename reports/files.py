@@ -5,7 +5,7 @@ Shared by the web side (reports.exports) and the worker side (reports.rendering)
 import hashlib
 import json
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from ideology_review.lib.periods import cn_date
@@ -14,7 +14,7 @@ from meetings.models import Organisation
 
 from .content import build_report_data
 from .docx import Layout
-from .models import DocumentFormat, GeneratedFile, QuarterlyReport
+from .models import DocumentFormat, GeneratedFile, QuarterlyReport, ReportSubmission
 
 Status = GeneratedFile.Status
 
@@ -35,11 +35,16 @@ def layout_dict(layout):
     return layout.__dict__.copy()
 
 
-def frozen_content(report):
+def frozen_content(report, latest=None):
     """What a DOCX of this report shows: the submitted content once it is
-    submitted or approved, the working copy while it is a draft."""
+    submitted or approved, the working copy while it is a draft. `latest`:
+    report id -> its latest submission, loaded for many reports at once
+    (latest_submissions); without it, one query."""
     if report.status in (QuarterlyReport.Status.SUBMITTED, QuarterlyReport.Status.APPROVED):
-        submission = report.submissions.order_by("-round").first()
+        if latest is None:
+            submission = report.submissions.order_by("-round").first()
+        else:
+            submission = latest.get(report.pk)
         if submission is not None:
             content = submission.content
             if not content.get("issue_date"):
@@ -79,7 +84,14 @@ def report_file(report, by, *, bundle=None):
     )
     if existing is not None:
         return existing, False
-    file = GeneratedFile.objects.create(
+    file = _report_file_record(report, by, content, submission, label, layout, key, bundle)
+    file.save()
+    return file, True
+
+
+def _report_file_record(report, by, content, submission, label, layout, key, bundle):
+    """The unsaved record of a report's file."""
+    return GeneratedFile(
         kind=GeneratedFile.Kind.REPORT,
         organisation=report.organisation,
         report=report,
@@ -93,7 +105,60 @@ def report_file(report, by, *, bundle=None):
         requested_by=by,
         bundle=bundle,
     )
-    return file, True
+
+
+def latest_submissions(report_ids):
+    """report id -> its latest submission (the highest round), in one query."""
+    newest = ReportSubmission.objects.filter(report=OuterRef("report")).order_by("-round")
+    return {
+        s.report_id: s
+        for s in ReportSubmission.objects.filter(
+            report_id__in=report_ids, round=Subquery(newest.values("round")[:1])
+        )
+    }
+
+
+BATCH = 500  # reports whose records are made at once: memory and query size stay bounded
+
+
+def bundle_files(report_ids, by, *, bundle):
+    """report_file for each of the reports, the bundle's members: five queries
+    for every BATCH reports instead of four for each. Returns the ids of the
+    files still to be rendered: the new records, and the existing ones not done
+    yet (now the bundle's too); a done file of the same content is reused."""
+    pending = []
+    for start in range(0, len(report_ids), BATCH):
+        ids = report_ids[start : start + BATCH]
+        reports = (
+            QuarterlyReport.objects.filter(pk__in=ids)
+            .select_related("organisation__document_format")
+            .order_by("organisation__path")
+        )
+        latest = latest_submissions(ids)
+        existing = {}
+        for pk, report_id, key, status in (
+            GeneratedFile.objects.filter(kind=GeneratedFile.Kind.REPORT, report_id__in=ids)
+            .exclude(status=Status.FAILED)
+            .order_by("pk")
+            .values_list("pk", "report_id", "content_key", "status")
+        ):
+            existing[report_id, key] = (pk, status)  # the newest wins, as in report_file
+        new, adopted = [], []
+        for report in reports:
+            content, submission, label = frozen_content(report, latest)
+            layout = layout_for(report.organisation)
+            key = content_key(content, layout_dict(layout))
+            found = existing.get((report.pk, key))
+            if found is None:
+                new.append(
+                    _report_file_record(report, by, content, submission, label, layout, key, bundle)
+                )
+            elif found[1] != Status.DONE:
+                adopted.append(found[0])
+        GeneratedFile.objects.filter(pk__in=adopted).update(bundle=bundle)
+        pending += adopted
+        pending += [f.pk for f in GeneratedFile.objects.bulk_create(new)]
+    return pending
 
 
 def committee_of(department):

@@ -24,7 +24,7 @@ from meetings.models import today
 
 from . import statistics
 from .docx import Layout, Properties, render_docx
-from .files import approved_reports, committee_of, layout_for, report_file, reported_to
+from .files import approved_reports, bundle_files, committee_of, layout_for, reported_to
 from .models import GeneratedFile, QuarterlyReport
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,12 @@ def claim(file_id):
     """Mark the file as being rendered; None if it is gone or already done
     (a redelivered task after the work was committed)."""
     with transaction.atomic():
-        file = GeneratedFile.objects.select_for_update().filter(pk=file_id).first()
+        file = (
+            GeneratedFile.objects.select_for_update(of=("self",))
+            .select_related("organisation")  # its name is the document's author
+            .filter(pk=file_id)
+            .first()
+        )
         if file is None or file.status == Status.DONE:
             return None
         file.status = Status.RUNNING
@@ -61,6 +66,10 @@ def store(file, payload_file):
     file.size = file.file.size
     file.status = Status.DONE
     file.finished_at = timezone.now()
+
+
+# What store() and fail() change on a claimed file.
+PRODUCED = ["file", "sha256", "size", "status", "error", "finished_at"]
 
 
 def fail(file, message):
@@ -106,7 +115,7 @@ def render_file(file_id):
         )
         store(file, ContentFile(payload))
     with transaction.atomic():
-        file.save()
+        file.save(update_fields=PRODUCED)  # not the content again: it is what was rendered
         if file.bundle_id:
             _member_finished(file.bundle_id)
     return file
@@ -127,15 +136,13 @@ def build_bundle(file_id):
     bundle = claim(file_id)
     if bundle is None:
         return None
-    pending = []
     with transaction.atomic():
-        for report in approved_reports(bundle.organisation, bundle.year, bundle.quarter):
-            member, new = report_file(report, bundle.requested_by, bundle=bundle)
-            if new:
-                pending.append(member.pk)
-            elif member.status != Status.DONE:
-                GeneratedFile.objects.filter(pk=member.pk).update(bundle=bundle)
-                pending.append(member.pk)
+        report_ids = list(
+            approved_reports(bundle.organisation, bundle.year, bundle.quarter).values_list(
+                "pk", flat=True
+            )
+        )
+        pending = bundle_files(report_ids, bundle.requested_by, bundle=bundle)
         bundle.remaining = len(pending)
         bundle.save(update_fields=["remaining"])
     if not pending:
@@ -150,21 +157,32 @@ def finish_bundle(file_id):
     bundle = GeneratedFile.objects.select_related("organisation").filter(pk=file_id).first()
     if bundle is None or bundle.status == Status.DONE:
         return bundle
-    reports = list(approved_reports(bundle.organisation, bundle.year, bundle.quarter))
+    # Ids, names and file names only, never a report's content: what is held
+    # here stays small whatever the size of the quarter.
+    reports = list(
+        approved_reports(bundle.organisation, bundle.year, bundle.quarter).values_list(
+            "pk", "organisation__name"
+        )
+    )
     files = {}
-    for f in GeneratedFile.objects.filter(
-        kind=GeneratedFile.Kind.REPORT, report__in=reports, status=Status.DONE
-    ).order_by("pk"):
+    report_ids = [pk for pk, _ in reports]
+    for f in (
+        GeneratedFile.objects.filter(
+            kind=GeneratedFile.Kind.REPORT, report_id__in=report_ids, status=Status.DONE
+        )
+        .only("pk", "report_id", "file")
+        .order_by("pk")
+    ):
         files[f.report_id] = f  # the newest rendering of each report's current version
-    missing = [r.organisation.name for r in reports if r.pk not in files]
+    missing = [name for pk, name in reports if pk not in files]
     with tempfile.TemporaryFile() as tmp:
         try:
             with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-                for report in reports:
-                    member = files.get(report.pk)
+                for pk, organisation_name in reports:
+                    member = files.get(pk)
                     if member is None:
                         continue
-                    name = f"{report.organisation.name}.docx"
+                    name = f"{organisation_name}.docx"
                     with member.file.open("rb") as src, archive.open(name, "w") as dst:
                         for chunk in iter(lambda s=src: s.read(1 << 20), b""):
                             dst.write(chunk)

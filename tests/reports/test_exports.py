@@ -5,16 +5,23 @@ import zipfile
 from urllib.parse import unquote
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
 
-from reports import exports, rendering, services
+from reports import exports, files, rendering, services
 from reports.docx import render_docx
-from reports.models import GeneratedFile, QuarterlyReport
+from reports.models import GeneratedFile, QuarterlyReport, ReportSubmission
 
 from ..documents import export_ledger, pdf_pages, sample_report_data
-from ..factories import GeneratedFileFactory, make_report
+from ..factories import (
+    GeneratedFileFactory,
+    OrganisationFactory,
+    QuarterlyReportFactory,
+    make_report,
+)
 from ..workers import celery_conf, require_broker, start_worker, stop_worker
 
 pytestmark = pytest.mark.django_db
@@ -164,6 +171,46 @@ def test_quarter_bundle_has_every_approved_report_and_the_summary(
     # the same quarter again: the existing bundle, not a new one
     client.post(reverse("reports:export_quarter"), {"year": 2026, "quarter": 3})
     assert GeneratedFile.objects.filter(kind=GeneratedFile.Kind.BUNDLE).count() == 1
+
+
+def test_bundle_members_are_made_a_batch_at_a_time(world, monkeypatch):
+    """The bundle's fan-out makes its members' records a batch at a time, in the
+    same few queries whatever the batch's size, with report_file's outcome: the
+    latest round's frozen content, a done file of the same content reused, a
+    queued one adopted by the bundle."""
+    monkeypatch.setattr(files, "BATCH", 2)
+    reports = []
+    for i in range(5):
+        org = OrganisationFactory(parent=world.committee, must_report=True)
+        report = QuarterlyReportFactory(organisation=org, status=QuarterlyReport.Status.APPROVED)
+        for round_ in (1, 2):
+            ReportSubmission.objects.create(
+                report=report, round=round_, content={"title": f"{i}第{round_}轮"}
+            )
+        reports.append(report)
+    done, _ = files.report_file(reports[0], world.reviewer)
+    GeneratedFile.objects.filter(pk=done.pk).update(status=Status.DONE)
+    queued, _ = files.report_file(reports[1], world.reviewer)
+    bundle = GeneratedFile.objects.create(
+        kind=GeneratedFile.Kind.BUNDLE, organisation=world.department, filename="包.zip"
+    )
+    with CaptureQueriesContext(connection) as queries:
+        pending = files.bundle_files([r.pk for r in reports], world.reviewer, bundle=bundle)
+    # 3 batches of at most 5 queries: reports, submissions, existing files, adopt, insert
+    assert len(queries) <= 3 * 5
+    new = GeneratedFile.objects.filter(kind=GeneratedFile.Kind.REPORT).exclude(
+        pk__in=[done.pk, queued.pk]
+    )
+    assert sorted(pending) == sorted([queued.pk, *new.values_list("pk", flat=True)])
+    assert {f.report_id for f in new} == {r.pk for r in reports[2:]}
+    for f in new:
+        index = reports.index(f.report)
+        assert f.content["data"]["title"] == f"{index}第2轮"
+        assert f.submission.round == 2 and f.version_label == "第2次提交"
+        assert f.bundle == bundle and f.status == Status.QUEUED
+        assert files.report_file(f.report, world.reviewer) == (f, False)  # the same key
+    assert GeneratedFile.objects.get(pk=queued.pk).bundle == bundle
+    assert GeneratedFile.objects.get(pk=done.pk).bundle is None
 
 
 @pytest.mark.parametrize("persona", ["secretary", "outsider"])
