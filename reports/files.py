@@ -118,7 +118,7 @@ def latest_submissions(report_ids):
     }
 
 
-BATCH = 500  # reports whose records are made at once: memory and query size stay bounded
+BATCH = 100  # reports whose records are made at once: memory and query size stay bounded
 
 
 def bundle_files(report_ids, by, *, bundle):
