@@ -3,7 +3,7 @@ up from the environment, as manage.py does (DATABASE_URL, CELERY_BROKER_URL,
 SECRET_KEY …).
 
     python -m bench docx [--runs 21]
-    python -m bench bundle [--branches 200 --workers 2 --timeout 300]
+    python -m bench bundle [--branches 200 [1000 5000 …] --workers 2 --pool solo --timeout S]
     python -m bench load_scale [--seed 2026 --committees 20 --branches 1000 --years 3]
     python -m bench pages [--rounds 40 --profile 工作台]
 
