@@ -90,6 +90,7 @@ class Result:
     peaks: list = field(default_factory=list)  # KiB per worker
     processes: list = field(default_factory=list)  # (processes seen, main VmHWM KiB)
     cpu: list = field(default_factory=list)  # CPU seconds per worker
+    db_cpu: float = 0.0  # CPU seconds of the database's PostgreSQL backends
     load: tuple = (0.0, 0.0)  # the 1-minute load average when it started and ended
 
     @property
@@ -111,7 +112,7 @@ def bench_bundle(*, branches, workers, pool="solo", timeout=300):
         start_worker(queue, name=f"bench{i}", media_root=media, loglevel="WARNING", pool=pool)
         for i in range(workers)
     ]
-    sampler = WorkerSampler([p.pid for p in procs])
+    sampler = WorkerSampler([p.pid for p in procs], database=connection.settings_dict["NAME"])
     result = Result(branches=branches, workers=workers, pool=pool)
     try:
         time.sleep(4)  # let the workers connect
@@ -136,6 +137,7 @@ def bench_bundle(*, branches, workers, pool="solo", timeout=300):
         result.peaks = sampler.peaks()
         result.processes = sampler.processes()
         result.cpu = sampler.cpu_seconds()
+        result.db_cpu = sampler.database_cpu_seconds()
     try:
         if bundle.status != GeneratedFile.Status.DONE:
             sys.exit(f"打包未完成（{branches}份）：{bundle.get_status_display()} {bundle.error}")
@@ -181,6 +183,9 @@ def print_result(r):
         print(f"    {name} {seconds:6.1f} s")
     cpu = "、".join(f"{c:.1f}" for c in r.cpu)
     print(f"  worker CPU    {cpu} s（每份 {1000 * r.cpu_per_report:.1f} ms）")
+    if r.db_cpu:
+        per_db = 1000 * r.db_cpu / r.branches
+        print(f"  PostgreSQL CPU {r.db_cpu:.1f} s（每份 {per_db:.1f} ms，本库的后端进程）")
     print(f"  压缩包大小    {r.size / 1024 / 1024:7.1f} MB（{r.members}份报告和汇总）")
     shown = []
     for peak, (n, main) in zip(r.peaks, r.processes, strict=True):
@@ -209,8 +214,10 @@ def print_scaling(results):
 class WorkerSampler:
     """Peak memory and CPU time of each root process and its descendants, from /proc."""
 
-    def __init__(self, roots, interval=0.2):
+    def __init__(self, roots, interval=0.2, database=None):
         self.roots = roots
+        self.database = database  # PostgreSQL backends serving it are counted too
+        self.db_cpu = {}  # backend pid -> CPU seconds, last seen
         self.interval = interval
         self.hwm = {root: {} for root in roots}  # root -> {pid: VmHWM KiB}
         self.rss_sum = dict.fromkeys(roots, 0)  # root -> largest sum of VmRSS
@@ -248,8 +255,17 @@ class WorkerSampler:
         while not self._stop.wait(self.interval):
             self.sample()
 
+    def database_cpu_seconds(self):
+        """CPU time of the PostgreSQL backends connected to the bench's database
+        (the workers', and this process's polling) since start()."""
+        return sum(max(0.0, t - self.cpu_before.get(pid, 0.0)) for pid, t in self.db_cpu.items())
+
     def sample(self):
         table = processes()
+        if self.database:
+            for pid, (_, seconds) in table.items():
+                if pid in self.db_cpu or is_backend_of(pid, self.database):
+                    self.db_cpu[pid] = seconds
         for root in self.roots:
             total = 0
             for pid in descendants(root, table):
@@ -277,6 +293,15 @@ def processes():
         # state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
         table[int(stat.parent.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / TICKS)
     return table
+
+
+def is_backend_of(pid, database):
+    """A PostgreSQL backend on `database` ("postgres: 15/main: user database host …")."""
+    try:
+        title = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except (OSError, UnicodeDecodeError):
+        return False
+    return title.startswith("postgres:") and f" {database} " in title
 
 
 def descendants(root, table):
