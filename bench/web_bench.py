@@ -222,7 +222,10 @@ def pinning():
     generator) on CLIENT_CPU, gunicorn on SERVER_CPU, where the machine has both."""
     client, server = int(CLIENT_CPU), int(SERVER_CPU)
     if client == server or max(client, server) >= (os.cpu_count() or 1):
-        return [], "未绑定核（机器不足 2 个核）：负载生成器、gunicorn 与 PostgreSQL 共用全部的核"
+        return [], (
+            "未绑定核（BENCH_CLIENT_CPU 与 BENCH_SERVER_CPU 相同，或机器不足 2 个核）："
+            "负载生成器、gunicorn 与 PostgreSQL 共用全部的核"
+        )
     os.sched_setaffinity(0, {client})  # as `taskset -c 0`, which make bench-web uses
     return ["taskset", "-c", SERVER_CPU], (
         f"负载生成器（本进程）绑定核 {client}，gunicorn（2 个 worker）绑定核 {server}；"
