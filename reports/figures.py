@@ -16,6 +16,7 @@ checks that the two agree after random sequences of changes.
 """
 
 import datetime
+import threading
 
 from django.db import transaction
 from django.db.models import (
@@ -34,6 +35,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from meetings import models as records
+from meetings import signals
 from meetings.models import Finding, FindingCategory, Measure, Organisation, overdue_q
 
 from . import statistics  # the live side (it never imports this module)
@@ -242,11 +244,25 @@ def sum_units(units, models=None):
         )
 
 
+_pending = threading.local()
+
+
 def refresh(keys):
-    """Recompute the given (organisation id, year, quarter) rows and their units."""
+    """Recompute the given (organisation id, year, quarter) rows and their units
+    (inside meetings.signals.deferred(): once, when the block ends)."""
     keys = {k for k in keys if None not in k}
-    if keys:
-        _store(keys, _computed(_keys_q(keys), _keys_q(keys, "finding__")))
+    if not keys:
+        return
+    if signals.is_deferring():
+        _pending.keys = getattr(_pending, "keys", set()) | keys
+        signals.defer("figures", _flush)
+        return
+    _store(keys, _computed(_keys_q(keys), _keys_q(keys, "finding__")))
+
+
+def _flush():
+    keys, _pending.keys = getattr(_pending, "keys", set()), set()
+    refresh(keys)
 
 
 def refresh_organisations(organisation_ids):

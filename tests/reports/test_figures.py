@@ -7,6 +7,7 @@ import datetime
 import random
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
@@ -303,3 +304,23 @@ def test_rebuild_gives_the_rows_the_changes_kept(world, chain, monkeypatch):
     assert sorted(UnitFigures.objects.values_list("unit", "year", "quarter", "findings")) == units
     assert {u for u, *_ in units} == {world.department.pk, chain.township.pk}
     assert Organisation.objects.get(pk=chain.village.pk).review_unit_id == chain.township.pk
+
+
+def test_the_demo_loaded_in_one_deferred_pass_has_the_same_numbers(monkeypatch):
+    """load_demo recomputes review units and precomputed rows once, at the end
+    of its records (meetings.signals.deferred): what it leaves equals the live
+    computation, and every organisation's unit is the live rule's."""
+    monkeypatch.setattr("meetings.models.today", lambda: datetime.date(2026, 11, 22))
+    from ideology_review.demo import load_demo
+    from meetings.access import reviewing_organisation
+
+    load_demo()
+    for org in Organisation.objects.all():
+        expected = reviewing_organisation(org)
+        assert org.review_unit_id == (expected.pk if expected else None), org.name
+    assert QuarterFigures.objects.exists() and UnitFigures.objects.exists()
+    User = get_user_model()
+    for username in ("zhouxiaofeng", "luojianhua", "admin"):
+        scope = get_scope(User.objects.get(username=username))
+        for period, kind in ((Period(2026, 3), Kind.QUARTERLY), (Year(2026), Kind.ANNUAL)):
+            assert precomputed(scope, period, kind) == live(scope, period, kind), username
