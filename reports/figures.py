@@ -23,7 +23,6 @@ from django.db.models import (
     Case,
     Count,
     Exists,
-    IntegerField,
     Min,
     OuterRef,
     Q,
@@ -200,6 +199,14 @@ def _store(keys, computed, models=None):
     sum_units(units, models)
 
 
+def _add(total, numbers, matrix):
+    """Add one row's counts and matrix cells to `total`."""
+    for name in FIELDS:
+        total[name] += numbers[name]
+    for cell, n in matrix.items():
+        total["matrix"][cell] = total["matrix"].get(cell, 0) + n
+
+
 def _keys_q(keys, prefix=""):
     q = Q(pk__in=[])
     for organisation_id, year, quarter in keys:
@@ -228,10 +235,7 @@ def sum_units(units, models=None):
             **({"review_unit__isnull": True} if unit == NO_UNIT else {"review_unit_id": unit}),
         ).values_list(*FIELDS, "matrix")
         for *numbers, matrix in members:
-            for name, n in zip(FIELDS, numbers, strict=True):
-                total[name] += n
-            for cell, n in matrix.items():
-                total["matrix"][cell] = total["matrix"].get(cell, 0) + n
+            _add(total, dict(zip(FIELDS, numbers, strict=True)), matrix)
         del total["overdue_from"]
         rows.append(UF(unit=unit, year=year, quarter=quarter, **total))
     if rows:
@@ -289,7 +293,7 @@ def refresh_due(units=None):
     when there are none)."""
     stale = QuarterFigures.objects.filter(_stale_q(records.today()))
     if units is not None:
-        stale = stale.filter(_units_q(units, "review_unit"))
+        stale = stale.filter(_units_q(units, "review_unit_id"))
     keys = set(stale.values_list("organisation_id", "year", "quarter"))
     if keys:
         with transaction.atomic():
@@ -317,32 +321,19 @@ def rebuild(models=None):
 
 def _units_q(units, field="unit"):
     """None: every unit (an administrator); else the units' ids."""
-    if units is None:
-        return Q()
-    if field == "unit":
-        return Q(unit__in=list(units))
-    return Q(**{f"{field}_id__in": list(units)})
-
-
-def _quarters_q(quarters):
-    q = Q(pk__in=[])
-    for p in quarters:
-        q |= Q(year=p.year, quarter=p.quarter)
-    return q
+    return Q() if units is None else Q(**{f"{field}__in": list(units)})
 
 
 def unit_rows(units, quarters):
     """{(year, quarter): summed counts} of the units over the quarters (one query)."""
     out = {}
-    for row in UnitFigures.objects.filter(_units_q(units), _quarters_q(quarters)).values(
+    for row in UnitFigures.objects.filter(_units_q(units), statistics.quarters_q(quarters)).values(
         "year", "quarter", *FIELDS, "matrix"
     ):
-        total = out.setdefault((row["year"], row["quarter"]), {**dict.fromkeys(FIELDS, 0)})
-        for name in FIELDS:
-            total[name] += row[name]
-        matrix = total.setdefault("matrix", {})
-        for cell, n in row["matrix"].items():
-            matrix[cell] = matrix.get(cell, 0) + n
+        total = out.setdefault(
+            (row["year"], row["quarter"]), {**dict.fromkeys(FIELDS, 0), "matrix": {}}
+        )
+        _add(total, row, row["matrix"])
     return out
 
 
@@ -359,19 +350,7 @@ def organisation_figures(period):
         "closed_count": "closed",
         "overdue_count": "overdue",
     }
-    return {
-        alias: Coalesce(
-            Subquery(
-                rows.annotate(_group=Value(1))
-                .values("_group")
-                .annotate(n=Sum(field))
-                .values("n")[:1],
-                output_field=IntegerField(),
-            ),
-            0,
-        )
-        for alias, field in names.items()
-    }
+    return {alias: statistics.subtotal(rows, Sum(field)) for alias, field in names.items()}
 
 
 def category_matrix(counts, levels):
@@ -437,14 +416,8 @@ def statistics_page(units, visible, period, kind, reviewing=None):
     counts = unit_rows(units, quarters)
     zero = {**dict.fromkeys(FIELDS, 0), "matrix": {}}
     own = {(p.year, p.quarter): counts.get((p.year, p.quarter), zero) for p in period.quarters()}
-    for name, key in (
-        ("findings", "findings"),
-        ("measures", "measures"),
-        ("done", "done"),
-        ("closed", "closed"),
-        ("overdue", "overdue"),
-    ):
-        summary[name] = sum(total[key] for total in own.values())
+    for name in ("findings", "measures", "done", "closed", "overdue"):
+        summary[name] = sum(total[name] for total in own.values())
     summary["rate"] = statistics.rate(summary["done"], summary["measures"])
     summary["closed_rate"] = statistics.rate(summary["closed"], summary["measures"])
 

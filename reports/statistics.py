@@ -111,12 +111,18 @@ def branch_rows(visible, period, kind=Kind.QUARTERLY):
 
 
 def _subcount(queryset):
+    return subtotal(queryset, Count("pk"))
+
+
+def subtotal(queryset, aggregate):
+    """`aggregate` over `queryset` (correlated by an OuterRef) as an annotation,
+    0 when no row matches."""
     return Coalesce(
         Subquery(
             queryset.order_by()
             .annotate(_group=Value(1))
             .values("_group")
-            .annotate(n=Count("pk"))
+            .annotate(n=aggregate)
             .values("n")[:1],
             output_field=IntegerField(),
         ),
@@ -176,20 +182,25 @@ def category_matrix(visible, period):
 
 def high_risk(visible, period, limit=HIGH_RISK_SHOWN):
     """The period's 高 risk findings of the organisations that must report, with
-    their 整改状态 (the first `limit`; the matrix's 高 column counts them all).
-    With a limit, the findings are chosen first and only they are annotated
-    (two queries, instead of grouping every high-risk finding's measures)."""
+    their 整改状态 (the first `limit`; the matrix's 高 column counts them all)."""
     order = ("organisation__path", "year", "quarter", "order", "pk")
     chosen = Finding.objects.filter(
         period_q(period),
         organisation__in=_reporting(visible),
         risk_level=Finding.RiskLevel.HIGH,
     )
+    return with_progress_of_first(chosen, order, limit)
+
+
+def with_progress_of_first(findings, order, limit):
+    """The first `limit` findings in `order` (all with None), annotated with
+    their 整改状态. With a limit they are chosen first and only they are
+    annotated (two queries, instead of grouping every finding's measures)."""
     if limit is not None:
-        chosen = Finding.objects.filter(
-            pk__in=list(chosen.order_by(*order).values_list("pk", flat=True)[:limit])
+        findings = Finding.objects.filter(
+            pk__in=list(findings.order_by(*order).values_list("pk", flat=True)[:limit])
         )
-    return chosen.with_progress().select_related("organisation", "category").order_by(*order)
+    return findings.with_progress().select_related("organisation", "category").order_by(*order)
 
 
 def return_reasons(visible, period, kind=Kind.QUARTERLY):
@@ -230,7 +241,7 @@ def trend_quarters(period, n=TREND_QUARTERS):
     return out[::-1]
 
 
-def _quarters_q(quarters, prefix=""):
+def quarters_q(quarters, prefix=""):
     by_year = {}
     for p in quarters:
         by_year.setdefault(p.year, []).append(p.quarter)
@@ -263,7 +274,7 @@ def trends(visible, period, reviewing=None, *, should=None):
 
     counts = {}
     for row in (
-        Finding.objects.filter(_quarters_q(quarters), organisation__in=reporting)
+        Finding.objects.filter(quarters_q(quarters), organisation__in=reporting)
         .values("year", "quarter", "category_id")
         .annotate(n=Count("pk"))
         .order_by()
@@ -280,7 +291,7 @@ def trends(visible, period, reviewing=None, *, should=None):
     measures = {
         (row["finding__year"], row["finding__quarter"]): row
         for row in Measure.objects.filter(
-            _quarters_q(quarters, "finding__"), finding__organisation__in=reporting
+            quarters_q(quarters, "finding__"), finding__organisation__in=reporting
         )
         .values("finding__year", "finding__quarter")
         .annotate(
@@ -325,7 +336,7 @@ def on_time_trend(reporting, quarters, reviewing=None, *, should=None):
         cutoff = _cutoff(dues[(Kind.QUARTERLY, p)])
         aggregates[f"ok{i}"] = Count("pk", filter=this & Q(submitted_at__lt=cutoff))
     reports = QuarterlyReport.objects.filter(
-        _quarters_q(quarters), kind=Kind.QUARTERLY, organisation__in=reporting
+        quarters_q(quarters), kind=Kind.QUARTERLY, organisation__in=reporting
     ).aggregate(**aggregates)
     return [
         {

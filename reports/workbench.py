@@ -19,7 +19,7 @@ from ideology_review.lib.periods import period_of
 from meetings.access import NotPermitted, get_scope
 from meetings.models import Finding, Organisation, today
 
-from . import deadlines, notifications
+from . import deadlines, notifications, statistics
 from . import figures as precomputed
 from .dashboard import review_notice
 from .models import QuarterlyReport
@@ -108,18 +108,12 @@ def workbench(request):
     # the precomputed rows, the first of them chosen by an index and only those
     # annotated with their 整改状态.
     high_risk_count = precomputed.open_high_risk(scope.reviewing)
-    chosen = (
+    high_risk = statistics.with_progress_of_first(
         precomputed.not_rectified(
             Finding.objects.filter(reviewed, risk_level=Finding.RiskLevel.HIGH)
-        )
-        .order_by("-year", "-quarter", "pk")
-        .values_list("pk", flat=True)[:LIST_SIZE]
-    )
-    high_risk = (
-        Finding.objects.filter(pk__in=list(chosen))
-        .with_progress()
-        .select_related("organisation", "category")
-        .order_by("-year", "-quarter", "pk")
+        ),
+        ("-year", "-quarter", "pk"),
+        LIST_SIZE,
     )
     return render(
         request,
