@@ -37,7 +37,16 @@ def floor(request):
     return render(request, "base.html", {"count": count})
 
 
+REVIEWER = {
+    "待审核": "/reports/review/",
+    "审核工作台": "/reports/workbench/",
+    "统计分析": "/reports/statistics/?year=2026&quarter=3",
+}
+
+
 def pages(username):
+    if not Meeting.objects.filter(organisation__memberships__person__user__username=username):
+        return {"最小页面": FLOOR, "修改密码": "/accounts/password/", **REVIEWER}
     meeting = (
         Meeting.objects.filter(organisation__memberships__person__user__username=username)
         .order_by("-date", "-pk")
