@@ -7,4 +7,6 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         # The app's Celery tasks, registered in the web process too (see MeetingsConfig).
-        from . import signals, tasks  # noqa: F401
+        from . import pagecache, signals, tasks  # noqa: F401
+
+        pagecache.connect()

@@ -9,6 +9,7 @@ edited (which became MANUAL) and every AUTO item the secretary removed.
 import re
 from dataclasses import dataclass
 
+from auditlog.context import disable_auditlog
 from django.db.models import Prefetch, Q
 
 from ideology_review.lib.periods import Period
@@ -433,7 +434,11 @@ def apply(report, generated):
         for item in existing
         if item.origin == ReportItem.Origin.AUTO and not item.excluded
     }
-    report.items.filter(origin=ReportItem.Origin.AUTO, excluded=False).delete()
+    # The automatic paragraphs are replaced wholesale, as they are written
+    # (bulk_create): the assembly's one audit row (services.report_assemble)
+    # stands for both, not a row per paragraph deleted (~40 ms for 120).
+    with disable_auditlog():
+        report.items.filter(origin=ReportItem.Origin.AUTO, excluded=False).delete()
     new = []
     position = {}
     for g in generated:

@@ -6,8 +6,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from ideology_review import audit
@@ -18,7 +20,7 @@ from meetings.exports import sheets_xlsx
 from meetings.models import Finding, today
 
 from . import figures as precomputed
-from . import statistics
+from . import pagecache, statistics
 from .models import GeneratedFile, QuarterlyReport
 
 Kind = QuarterlyReport.Kind
@@ -127,8 +129,16 @@ def dashboard(request):
     scope = _scope(request)
     kind, period, current = chosen_period(request.GET)
     bucket = request.GET.get("branch_status", "")
-    data = figures(scope, kind, period, bucket)
+    bucket = bucket if bucket in statistics.BUCKETS else ""
+    number = parse_int(request.GET.get("page"), low=1) or 1
     is_quarter = isinstance(period, Period)
+    # Every number of the page is one cached pair of fragments (a new version
+    # of the records, or a new day, is a new key: reports.pagecache).
+    sections = pagecache.fragment(
+        "statistics",
+        (*pagecache.scope_key(scope), period_params(kind, period), bucket, number),
+        lambda: _sections(scope, kind, period, current, bucket, number),
+    )
     bundles = (
         GeneratedFile.objects.filter(
             kind=GeneratedFile.Kind.BUNDLE,
@@ -139,6 +149,26 @@ def dashboard(request):
         if is_quarter and scope.review_departments
         else []
     )
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "sections": {name: mark_safe(html) for name, html in sections.items()},
+            "bundles": bundles,
+            # 导出本季度报告 bundles quarterly reports: the 宣传部, on a quarter.
+            "can_export": bool(scope.review_departments) and kind == Kind.QUARTERLY,
+            "period": period,
+            "year": period.year,
+            "quarter": getattr(period, "quarter", None) if is_quarter else None,
+        },
+    )
+
+
+def _sections(scope, kind, period, current, bucket, number):
+    """The page's numbers rendered: {"top": the filter and the totals, "bottom":
+    the tables and the trends' data} (around the request's own export list)."""
+    data = figures(scope, kind, period, bucket)
+    is_quarter = isinstance(period, Period)
     this_year = today().year
     trends = data["trends"]
     chart = {
@@ -155,43 +185,39 @@ def dashboard(request):
     }
     own = period_params(kind, period)
     reviewing = review_notice(scope)
-    review_notice_names = reviewing["names"]
-    return render(
-        request,
-        "reports/dashboard.html",
-        {
-            **data,
-            "bundles": bundles,
-            "reviewing": reviewing,
-            # 导出本季度报告 bundles quarterly reports: the 宣传部, on a quarter.
-            "can_export": bool(scope.review_departments) and kind == Kind.QUARTERLY,
-            "query": f"{own}&branch_status={bucket}",
-            "period_query": own,
-            "ledger_query": ledger_params(period),
-            # the ledgers' links, built once (not a {% url %} per cell and row)
-            **ledger_links(review_notice_names, ledger_params(period)),
-            "kind": kind,
-            "kind_label": Kind(kind).label,
-            "kinds": Kind.choices,
-            "period_type": QuarterlyReport.PERIOD_OF_KIND[kind],
-            "period": period,
-            "current": current,
-            "is_current": period == current,
-            "year": period.year,
-            "quarter": getattr(period, "quarter", None) if is_quarter else None,
-            "half": getattr(period, "half", None),
-            "quarter_names": QUARTER_NAMES.items(),
-            "half_names": HALF_NAMES.items(),
-            "buckets": [(key, label) for key, (label, _) in statistics.BUCKETS.items()],
-            "bucket": bucket,
-            "page": Paginator(data["rows"], 50).get_page(request.GET.get("page")),
-            "levels": statistics.RISK_LEVELS,
-            "is_duty": kind == Kind.DUTY,
-            "chart": chart,
-            "trend_columns": TREND_COLUMNS,
-            "years": sorted({*range(this_year, this_year - 4, -1), period.year}, reverse=True),
-        },
-    )
+    context = {
+        **data,
+        "reviewing": reviewing,
+        "query": f"{own}&branch_status={bucket}",
+        "period_query": own,
+        "ledger_query": ledger_params(period),
+        # the ledgers' links, built once (not a {% url %} per cell and row)
+        **ledger_links(reviewing["names"], ledger_params(period)),
+        "kind": kind,
+        "kind_label": Kind(kind).label,
+        "kinds": Kind.choices,
+        "period_type": QuarterlyReport.PERIOD_OF_KIND[kind],
+        "period": period,
+        "current": current,
+        "is_current": period == current,
+        "year": period.year,
+        "quarter": getattr(period, "quarter", None) if is_quarter else None,
+        "half": getattr(period, "half", None),
+        "quarter_names": QUARTER_NAMES.items(),
+        "half_names": HALF_NAMES.items(),
+        "buckets": [(key, label) for key, (label, _) in statistics.BUCKETS.items()],
+        "bucket": bucket,
+        "page": Paginator(data["rows"], 50).get_page(number),
+        "levels": statistics.RISK_LEVELS,
+        "is_duty": kind == Kind.DUTY,
+        "chart": chart,
+        "trend_columns": TREND_COLUMNS,
+        "years": sorted({*range(this_year, this_year - 4, -1), period.year}, reverse=True),
+    }
+    return {
+        part: str(render_to_string(f"reports/includes/statistics_{part}.html", context))
+        for part in ("top", "bottom")
+    }
 
 
 # ---------------------------------------------------------------------------

@@ -757,6 +757,21 @@ class UnitFigures(FiguresBase):
         ]
 
 
+class DataVersion(models.Model):
+    """The records' version where there is no sequence for it (SQLite): see
+    reports.pagecache. On PostgreSQL the sequence reports_data_version is."""
+
+    name = models.CharField(primary_key=True, max_length=20)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("数据版本")
+        verbose_name_plural = _("数据版本")
+
+    def __str__(self):
+        return f"{self.name}: {self.value}"
+
+
 from auditlog.registry import auditlog  # noqa: E402
 
 auditlog.register(QuarterlyReport, exclude_fields=["updated_at", "version"])

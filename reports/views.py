@@ -5,9 +5,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ideology_review import audit
@@ -24,7 +26,7 @@ from meetings.access import (
 )
 from meetings.models import today
 
-from . import exports, notifications, services
+from . import exports, notifications, pagecache, services
 from .assembly import CLOSING_TEMPLATES
 from .changes import for_display
 from .checks import check_report
@@ -493,6 +495,17 @@ def inbox(request):
     scope = get_scope(request.user)
     if not scope.is_reviewer:
         raise NotPermitted("只有党委宣传部或上级党委的审核人可以使用报告审核。")
+    # The list is a fragment cached by version for this user and query (a new
+    # version of the records, or a new day, is a new key: reports.pagecache).
+    body = pagecache.fragment(
+        "inbox",
+        (request.user.pk, *pagecache.scope_key(scope), request.GET.urlencode()),
+        lambda: _inbox_body(request, scope),
+    )
+    return render(request, "reports/inbox.html", {"body": mark_safe(body)})
+
+
+def _inbox_body(request, scope):
     # Only the reports this user reviews: a 宣传部 sees the whole tree (研判报告)
     # but the reports of a committee's branches are that committee's to review.
     reports = (
@@ -504,17 +517,15 @@ def inbox(request):
     reports, filters = _filtered(reports, request.GET, status=Status.SUBMITTED, sort="waiting")
     page = Paginator(reports, 50).get_page(request.GET.get("page"))
     waiting_days(page, "submitted_at", today(), status=Status.SUBMITTED)
-    return render(
-        request,
-        "reports/inbox.html",
-        {
-            "page": page,
-            "reports": page.object_list,
-            "reviewing": review_notice(scope),
-            **filters,
-            "statuses": [c for c in Status.choices if c[0] != Status.DRAFT],
-        },
-    )
+    context = {
+        "request": request,  # the filter's 重置 link (no context processors here)
+        "page": page,
+        "reports": page.object_list,
+        "reviewing": review_notice(scope),
+        **filters,
+        "statuses": [c for c in Status.choices if c[0] != Status.DRAFT],
+    }
+    return str(render_to_string("reports/includes/inbox_body.html", context))
 
 
 # ---------------------------------------------------------------------------

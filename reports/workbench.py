@@ -10,8 +10,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST, require_safe
 
 from ideology_review.lib.http import parse_int
@@ -19,7 +21,7 @@ from ideology_review.lib.periods import period_of
 from meetings.access import NotPermitted, get_scope
 from meetings.models import Finding, Organisation, today
 
-from . import deadlines, notifications, statistics
+from . import deadlines, notifications, pagecache, statistics
 from . import figures as precomputed
 from .dashboard import review_notice
 from .models import QuarterlyReport
@@ -73,6 +75,18 @@ def workbench(request):
     scope = get_scope(request.user)
     if not scope.is_reviewer:
         raise NotPermitted("只有党委宣传部或上级党委的审核人可以使用审核工作台。")
+    # The lists are one cached fragment (a new version of the records, or a
+    # new day, is a new key: reports.pagecache).
+    sections = pagecache.fragment("workbench", pagecache.scope_key(scope), lambda: _sections(scope))
+    return render(
+        request,
+        "reports/workbench.html",
+        {"sections": {"html": mark_safe(sections["html"]), "forms": sections["forms"]}},
+    )
+
+
+def _sections(scope):
+    """The page rendered: {"html": the lists, "forms": the ids of its 催报 forms}."""
     now = today()
     reviewed = scope.reviewed_rows_q()
     reports = QuarterlyReport.objects.filter(reviewed).select_related("organisation", "person")
@@ -115,9 +129,8 @@ def workbench(request):
         ("-year", "-quarter", "pk"),
         LIST_SIZE,
     )
-    return render(
-        request,
-        "reports/workbench.html",
+    html = render_to_string(
+        "reports/includes/workbench_body.html",
         {
             "now": now,
             "reviewing": review_notice(scope),
@@ -131,6 +144,8 @@ def workbench(request):
             "list_size": LIST_SIZE,
         },
     )
+    forms = [f"urge-{n}" for n, due in enumerate(overdue, 1) if due["organisations"]]
+    return {"html": str(html), "forms": forms}
 
 
 def pending_count(user):

@@ -59,6 +59,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the reviewer pages' fragments are
+    keyed by the records' version, which a rolled-back test can repeat (the
+    DataVersion row on SQLite)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _categories_in_transactional_tests(request):
     """A transactional test may follow another one's flush: seed what the data migrations seed."""
     marker = request.node.get_closest_marker("django_db")

@@ -290,7 +290,7 @@ def test_committee_inbox_runs_a_fixed_number_of_queries(
     client.force_login(chain.committee_reviewer)
     # the reviewed organisations are one condition (Organisation.review_unit), no
     # longer two queries; + the 待审核 badge, the 通知 bell, the page count
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):  # the records' version included (reports.pagecache)
         response = client.get(reverse("reports:inbox"))
     assert len(response.context["reports"]) == n
 
@@ -304,7 +304,7 @@ def test_committee_statistics_run_a_fixed_number_of_queries(
     # the department's page less its bundle list; + 高风险问题, 退回原因 (2), the
     # trends (5), the menu's 待审核 badge and 通知 bell; the reviewed set is one
     # condition (Organisation.review_unit), not two queries
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(23):  # the records' version included
         response = client.get(reverse("reports:dashboard"), {"year": 2026, "quarter": 3})
     assert response.context["summary"]["should"] == n + 1  # and the chain's village
 

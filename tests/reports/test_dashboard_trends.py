@@ -144,8 +144,8 @@ def test_the_page_runs_a_fixed_number_of_queries(client, world, django_assert_nu
     # secretaries' rows); on time (deadlines, reports); page count, rows;
     # 报告审核's count and the 通知 bell (base.html), the user's person; bundles
     # (a quarter's only), high risk (chosen, then annotated), 退回原因 (2); the
-    # session's save (3)
-    with django_assert_num_queries(24 if kind == Kind.QUARTERLY else 22):
+    # session's save (3); the records' version (reports.pagecache)
+    with django_assert_num_queries(25 if kind == Kind.QUARTERLY else 23):
         response = client.get(reverse("reports:dashboard"), {"kind": kind, "year": 2026})
     assert response.context["summary"]["should"] == n + 2
     assert len(response.context["high_risk"]) == min(n, statistics.HIGH_RISK_SHOWN)

@@ -159,7 +159,8 @@ def test_inbox_runs_a_fixed_number_of_queries(client, world, django_assert_num_q
     client.force_login(world.reviewer)
     # the organisations that report to the reviewer are one condition (their stored
     # review_unit), no query of their own
-    with django_assert_num_queries(11):  # + the 待审核 badge, the 通知 bell, the page count
+    # + the 待审核 badge, the 通知 bell, the page count, the records' version
+    with django_assert_num_queries(12):
         response = client.get(reverse("reports:inbox"))
     assert len(response.context["reports"]) == n
 
@@ -170,7 +171,8 @@ def test_dashboard_runs_a_fixed_number_of_queries(client, world, django_assert_n
     client.force_login(world.reviewer)
     # tests/reports/test_dashboard_trends.py lists the page's queries (the counts come
     # from the precomputed rows; the reviewed organisations are one condition)
-    with django_assert_num_queries(23):  # + 高风险问题 (2), 退回原因 (2), 待审核 badge, 通知 bell
+    # + 高风险问题 (2), 退回原因 (2), 待审核 badge, 通知 bell, the records' version
+    with django_assert_num_queries(24):
         response = client.get(reverse("reports:dashboard"), {"year": 2026, "quarter": 3})
     assert response.context["summary"]["should"] == n + 2  # and the two branches of `world`
     assert response.context["summary"]["pending"] == n

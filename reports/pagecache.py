@@ -1,0 +1,177 @@
+"""The reviewer pages' cached fragments (统计分析, 审核工作台), keyed by the
+version of the records.
+
+The records' version is a number that moves on with every change that a
+reviewer page can show: a meeting, finding, measure, organisation, person,
+membership, report (not its assembly alone), review event, deadline or
+notification saved or deleted, and the review units re-resolved. A fragment is
+cached under (page, version, today, the reviewer's scope, the page's own
+parameters): any change makes a new version and so a new key, the date is in
+the key because the pages count days (逾期, 已等待), and nothing is ever
+invalidated by hand. What must not be shared stays out of the fragments: the
+CSRF token (the forms get it through `form=` inputs outside) and the export
+list (its files change without a record changing).
+
+The version, on PostgreSQL, is a sequence: `nextval` takes no lock, so two
+transactions that both change records never wait for each other (a counter
+row would be locked from the first change until the commit, and could
+deadlock with the rows the transactions lock themselves). It moves on when a
+change is made — so a page in the same transaction (and every test, which
+runs in one) sees it — and once more after the commit, so that a page cached
+between the change and the commit, from the data before it, is never served
+again. Elsewhere (SQLite, `make run`), which serialises its writers anyway,
+it is the row `DataVersion(name="records")`, never below the clock in ms. A
+restore (loaddata) moves it on once when it commits.
+
+Cache: CACHE_URL's Redis when set (shared by every web node), else each
+process's own memory (the key is read from the database, so every process
+sees a change at once)."""
+
+import hashlib
+import time
+
+from django.apps import apps
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from meetings.models import today
+from meetings.signals import defer, review_units_changed
+
+from .models import DataVersion, QuarterlyReport
+
+SEQUENCE = "reports_data_version"
+NAME = "records"
+TIMEOUT = 24 * 3600  # a day at most: the key's date changes anyway
+
+# The apps whose records the pages show, and their models that no cached
+# fragment reads (derived rows, files, report text, attachments).
+APPS = {"meetings", "reports"}
+QUIET = {
+    "reports.dataversion",
+    "reports.quarterfigures",
+    "reports.unitfigures",
+    "reports.generatedfile",
+    "reports.reportitem",
+    "reports.reportcomment",
+    "reports.documentformat",
+    "meetings.meetingattachment",
+    "meetings.measureevidence",
+}
+# A report saved with these fields alone (一键汇总) changed only its text.
+QUIET_REPORT_FIELDS = {"assembled_at", "updated_at"}
+
+
+def _postgresql():
+    return connection.vendor == "postgresql"
+
+
+def current():
+    """The records' version now (one query)."""
+    with connection.cursor() as cursor:
+        if _postgresql():
+            # last_value is 1 both before and after the first nextval
+            cursor.execute(f"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {SEQUENCE}")
+            return cursor.fetchone()[0]
+    return DataVersion.objects.filter(pk=NAME).values_list("value", flat=True).first() or 0
+
+
+def _move_on():
+    if _postgresql():
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT nextval('{SEQUENCE}')")
+    else:
+        # never below the clock (ms): a restore that brings back an older
+        # value still moves past every value used before it
+        now = int(time.time() * 1000)
+        moved = DataVersion.objects.filter(pk=NAME).update(value=Greatest(F("value") + 1, now))
+        if not moved:
+            DataVersion.objects.get_or_create(pk=NAME, defaults={"value": now})
+
+
+def _after_commit():
+    _move_on()
+
+
+def changed():
+    """Records changed: the version moves on now and after the commit."""
+    _move_on()
+    # and once more when the transaction commits: registered once per
+    # transaction (run_on_commit holds what the commit will run)
+    pending = (func for _, func, _ in connection.run_on_commit)
+    if connection.in_atomic_block and _after_commit not in pending:
+        transaction.on_commit(_after_commit)
+
+
+def _key(page, parts):
+    raw = "|".join(str(part) for part in parts)
+    return f"page:{page}:{hashlib.sha1(raw.encode()).hexdigest()}"
+
+
+def scope_key(scope):
+    """What of the scope decides a reviewer page: everything, or its 审核单位."""
+    return ("all" if scope.everything else "", *sorted(scope.reviewing))
+
+
+def fragment(page, parts, build):
+    """The cached value of `page` for `parts` (the scope's key and the page's
+    parameters), built by `build()` when this version has none."""
+    key = _key(page, (current(), today().isoformat(), *parts))
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, TIMEOUT)
+    return value
+
+
+def _raw_saved():
+    # loaddata (a restore): once, when its transaction commits
+    if not connection.in_atomic_block:
+        _move_on()
+    elif _after_commit not in (func for _, func, _ in connection.run_on_commit):
+        transaction.on_commit(_after_commit)
+
+
+def record_saved(sender, raw=False, update_fields=None, **kwargs):
+    if raw:
+        _raw_saved()
+    elif not (
+        sender is QuarterlyReport and update_fields and set(update_fields) <= QUIET_REPORT_FIELDS
+    ):
+        defer("data_version", changed)
+
+
+def record_deleted(sender, **kwargs):
+    defer("data_version", changed)
+
+
+def relation_changed(sender, action, **kwargs):
+    if action.startswith("post_"):
+        defer("data_version", changed)
+
+
+@receiver(review_units_changed)
+def units_changed(sender, **kwargs):
+    defer("data_version", changed)
+
+
+def connect():
+    """Listen to the shown models one by one (AppConfig.ready): a receiver
+    for every sender would keep Django from deleting any model's rows without
+    loading them first."""
+    for label in APPS:
+        for model in apps.get_app_config(label).get_models():
+            if model._meta.label_lower in QUIET:
+                continue
+            uid = f"pagecache:{model._meta.label_lower}"
+            post_save.connect(record_saved, sender=model, dispatch_uid=uid)
+            post_delete.connect(record_deleted, sender=model, dispatch_uid=uid)
+            for field in model._meta.local_many_to_many:
+                m2m_changed.connect(
+                    relation_changed,
+                    sender=field.remote_field.through,
+                    dispatch_uid=f"{uid}.{field.name}",
+                )
