@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Concat, Substr
 from django.urls import reverse
 from django.utils import timezone
@@ -510,6 +510,23 @@ class FindingQuerySet(ScopedQuerySet):
                 When(open_count__gt=0, then=Value(Finding.Progress.IN_PROGRESS)),
                 When(ongoing_count__gt=0, then=Value(Finding.Progress.ONGOING)),
                 default=Value(Finding.Progress.DONE),
+                output_field=models.CharField(),
+            )
+        )
+
+    def unfinished(self):
+        """未完成整改 (无措施, 已逾期 or 整改中, as with_progress() says) with that
+        `progress`: no measure yet, or one still open (an overdue one is open too).
+        EXISTS subqueries, not with_progress()'s four COUNTs grouped and repeated
+        in a HAVING: building and compiling that took the 工作台 ~5 ms."""
+        measures = Measure.objects.filter(finding=OuterRef("pk"))
+        return self.filter(
+            ~Exists(measures) | Exists(measures.filter(status__in=Measure.OPEN_STATUSES))
+        ).annotate(
+            progress=Case(
+                When(~Exists(measures), then=Value(Finding.Progress.NO_MEASURE)),
+                When(Exists(measures.filter(overdue_q())), then=Value(Finding.Progress.OVERDUE)),
+                default=Value(Finding.Progress.IN_PROGRESS),
                 output_field=models.CharField(),
             )
         )

@@ -76,6 +76,20 @@ def _report_cleaned_text(request, form):
         )
 
 
+# What reports.signals reads as each of these is loaded (post_init): an only()
+# leaving one out would load it, row by row, from inside the row's loading.
+LOADED = {
+    "meeting": ("year", "quarter"),
+    "finding": ("organisation", "year", "quarter"),
+    "measure": ("finding",),
+}
+
+
+def _org_name(path):
+    """The columns of Organisation.display_short_name, reached through `path`."""
+    return (f"{path}__name", f"{path}__short_name")
+
+
 def _page(request, queryset):
     return paginate(request, queryset, PAGE_SIZE)
 
@@ -94,40 +108,62 @@ def dashboard(request):
         return redirect("reports:workbench")
     now = today()
     year, quarter = now.year, quarter_of(now)
+    # The lists read only the columns they show (only()): a meeting row is its whole
+    # record (学习内容, 通报, 发言…), a finding its 具体表现 and 原因分析, and their
+    # organisations and people a dozen columns each; reading and building them all
+    # was a good part of the page's time.
     meetings = (
         Meeting.objects.for_user(request.user)
         .of_quarter(year, quarter)
         .select_related("organisation")
+        .only("title", "date", "status", *LOADED["meeting"], *_org_name("organisation"))
         .annotate(finding_count=Count("findings"))
         .order_by("-date", "-pk")[:20]
     )
     open_findings = (
         Finding.objects.for_user(request.user)
-        .with_progress()
-        .filter(
-            progress__in=[
-                Finding.Progress.NO_MEASURE,
-                Finding.Progress.IN_PROGRESS,
-                Finding.Progress.OVERDUE,
-            ]
-        )
+        .unfinished()
         .select_related("organisation", "category")
+        .only(
+            "title",
+            "risk_level",
+            "year",
+            "quarter",
+            "category__name",
+            *_org_name("organisation"),
+        )
         .order_by("-year", "-quarter", "pk")[:20]
     )
-    overdue = (
-        Measure.objects.for_user(request.user)
-        .overdue()
-        .select_related("finding__organisation", "responsible_person")
-        .order_by("deadline", "pk")
-    )
+    overdue = Measure.objects.for_user(request.user).overdue()
     # A short list is its own count: COUNT only when the 20 shown may not be all.
-    overdue_measures = list(overdue[:20])
+    overdue_measures = list(
+        overdue.select_related("finding__organisation", "responsible_person")
+        .only(
+            "content",
+            "deadline",
+            *LOADED["measure"],
+            *(f"finding__{name}" for name in LOADED["finding"]),
+            "responsible_person__name",
+            *_org_name("finding__organisation"),
+        )
+        .order_by("deadline", "pk")[:20]
+    )
     overdue_count = len(overdue_measures) if len(overdue_measures) < 20 else overdue.count()
     reports = (
         QuarterlyReport.objects.filter(
             organisation_id__in=[org.pk for org in scope.own_organisations]
         )
         .select_related("organisation", "person")
+        .only(
+            "kind",
+            "year",
+            "quarter",
+            "half",
+            "status",
+            "review_comment",
+            "person__name",
+            *_org_name("organisation"),
+        )
         .order_by("-year", "-quarter", "organisation__path")[:6]
     )
     # 报送提醒: what the user's organisations owe in the next 30 days, and overdue.

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from reports.models import GeneratedFile
 
-from ..factories import MeasureFactory, MeetingFactory, PersonFactory
+from ..factories import FindingFactory, MeasureFactory, MeetingFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +174,35 @@ def test_dashboard_counts_every_overdue_measure_and_unread_notification(client, 
     assert body.count("逾期措施") == min(overdue, 20)
     assert f"通知（未读{overdue}条）" in body
     assert f'title="未读通知">{overdue}</span>' in body
+
+
+def test_dashboard_unfinished_findings_are_with_progress_ones(client, world):
+    """工作台's 未完成整改的问题 (Finding.objects.unfinished(), EXISTS subqueries) are
+    the findings with_progress() calls 无措施, 已逾期 or 整改中, with its 整改状态."""
+    from meetings.models import Finding, Measure
+
+    Status = Measure.Status
+    FindingFactory(meeting__organisation=world.branch)  # 无措施
+    cases = [
+        [(Status.IN_PROGRESS, datetime.date(2020, 1, 1), False)],  # 已逾期
+        [(Status.NOT_STARTED, datetime.date(2030, 1, 1), False)],  # 整改中
+        [(Status.IN_PROGRESS, datetime.date(2020, 1, 1), True)],  # long-term, open: 整改中
+        [(Status.DONE, datetime.date(2020, 1, 1), False)],  # 已完成
+        [(Status.ONGOING, None, False)],  # 长期坚持
+        [(Status.CLOSED, None, False), (Status.IN_PROGRESS, datetime.date(2020, 1, 1), False)],
+        [(Status.PENDING_CLOSURE, None, False), (Status.NOT_STARTED, None, False)],
+    ]
+    for measures in cases:
+        finding = FindingFactory(meeting__organisation=world.branch)
+        for status, deadline, long_term in measures:
+            MeasureFactory(finding=finding, status=status, deadline=deadline, long_term=long_term)
+    Progress = Finding.Progress
+    unfinished = [Progress.NO_MEASURE, Progress.OVERDUE, Progress.IN_PROGRESS]
+    expected = {
+        f.pk: f.progress for f in Finding.objects.with_progress() if f.progress in unfinished
+    }
+    assert len(expected) == 6
+    assert {f.pk: f.progress for f in Finding.objects.unfinished()} == expected
+    client.force_login(world.secretary)
+    shown = client.get(reverse("meetings:dashboard")).context["open_findings"]
+    assert {f.pk: f.progress for f in shown} == expected
