@@ -13,13 +13,13 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Concat, Substr
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ideology_review.lib.fields import SafeCharField, SafeTextField
 from ideology_review.lib.models import Authored, Versioned
 from ideology_review.lib.periods import QUARTER_CHOICES, Period, quarter_of
+from ideology_review.lib.urls import pk_url
 
 COUNT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(9999)]
 
@@ -413,7 +413,7 @@ class Meeting(Authored):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("meetings:detail", args=[self.pk])
+        return pk_url("meetings:detail", self.pk)
 
     @property
     def is_confirmed(self):
@@ -619,7 +619,7 @@ class Finding(Authored):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("meetings:finding_detail", args=[self.pk])
+        return pk_url("meetings:finding_detail", self.pk)
 
     @property
     def is_locked(self):

@@ -2,6 +2,7 @@ from django import template
 
 from ideology_review.lib.periods import cn_date as _cn_date
 from ideology_review.lib.text import strip_leading_marker
+from ideology_review.lib.urls import pk_url as _pk_url
 
 register = template.Library()
 
@@ -19,6 +20,13 @@ _BADGES = {
     "中": "warning",
     "低": "secondary",
 }
+
+
+@register.simple_tag
+def pk_url(name, pk):
+    """{% url name pk %} for a route of one integer pk, in a loop over rows: the
+    route is reversed once, not once a row (ideology_review.lib.urls)."""
+    return _pk_url(name, pk)
 
 
 @register.filter
