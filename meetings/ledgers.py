@@ -141,6 +141,39 @@ def rows(kind, user, filters):
     return findings(user, filters) if kind == "findings" else measures(user, filters)
 
 
+# What a ledger page shows of a row (the XLSX writes more: the meeting, the 具体表现),
+# and what reports.signals reads as a finding or measure is loaded (post_init). A
+# row joined to its meeting's whole record and read in every column cost the page
+# more than rendering it.
+_FINDING = ("year", "quarter", "organisation__name", "organisation__short_name", "title")
+PAGE_COLUMNS = {
+    "findings": (
+        ("organisation", "category"),
+        (*_FINDING, "organisation", "finding_type", "category__name", "risk_level", "source"),
+    ),
+    "measures": (
+        ("finding__organisation", "responsible_person"),
+        (
+            *(f"finding__{name}" for name in (*_FINDING, "organisation")),
+            "finding",
+            "content",
+            "responsible_person__name",
+            "responsible_dept",
+            "long_term",
+            "deadline",
+            "status",
+            "progress_note",
+        ),
+    ),
+}
+
+
+def page_rows(kind, user, filters):
+    """The rows as the ledger page shows them: only the columns it shows."""
+    related, columns = PAGE_COLUMNS[kind]
+    return rows(kind, user, filters).select_related(None).select_related(*related).only(*columns)
+
+
 def write_xlsx(kind, user, filters):
     """The ledger as an XLSX in an open temporary file (at its start)."""
     writer = findings_xlsx if kind == "findings" else measures_xlsx

@@ -301,26 +301,21 @@ def queue(file):
 
 
 def meeting_files(meeting):
-    """The meeting's recent 会议记录 files, newest first (one query, content left out)."""
-    return (
+    """The meeting's recent 会议记录 files, newest first (one query)."""
+    return files.listed(
         GeneratedFile.objects.filter(
-            kind=Kind.RECORD, organisation_id=meeting.organisation_id, content__meeting=meeting.pk
+            kind=Kind.RECORD,
+            organisation_id=meeting.organisation_id,
+            content__meeting=meeting.pk,
         )
-        .defer("content")
-        .select_related("requested_by__person")
-        .order_by("-pk")[:RECENT]
-    )
+    ).order_by("-pk")[:RECENT]
 
 
 def book_files(user):
     """The recent 会议记录本 files the user sees, newest first (one query)."""
-    return (
-        GeneratedFile.objects.for_user(user)
-        .filter(kind=Kind.RECORD_BOOK)
-        .defer("content")
-        .select_related("requested_by__person")
-        .order_by("-pk")[:RECENT]
-    )
+    return files.listed(
+        GeneratedFile.objects.for_user(user).filter(kind=Kind.RECORD_BOOK)
+    ).order_by("-pk")[:RECENT]
 
 
 # ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from ideology_review.lib.http import paginate, parse_int
 from ideology_review.lib.periods import QUARTER_NAMES, quarter_of
 from reports import deadlines
 from reports import exports as report_exports
+from reports import files as report_files
 from reports.models import GeneratedFile, Notification, QuarterlyReport
 
 from . import ledgers, records, services
@@ -782,16 +783,14 @@ def _ledger_context(request, kind):
     """The ledger page's filters, rows and the user's own recent exports of it."""
     form = ledgers.filter_form(kind, request.user, request.GET)
     filters = form.filters()
-    exports = (
+    exports = report_files.listed(
         GeneratedFile.objects.filter(
             kind=GeneratedFile.Kind.LEDGER, requested_by=request.user, content__ledger=kind
         )
-        .select_related("requested_by__person")
-        .order_by("-pk")[:RECENT_EXPORTS]
-    )
+    ).order_by("-pk")[:RECENT_EXPORTS]
     return {
         "form": form,
-        "page": _page(request, ledgers.rows(kind, request.user, filters)),
+        "page": _page(request, ledgers.page_rows(kind, request.user, filters)),
         "query": _query_without_page(request),
         "export_filters": list(filters.items()),
         "exports": exports,

@@ -26,7 +26,7 @@ from meetings.access import (
 )
 from meetings.models import today
 
-from . import exports, notifications, pagecache, services
+from . import exports, files, notifications, pagecache, services
 from .assembly import CLOSING_TEMPLATES
 from .changes import for_display
 from .checks import check_report
@@ -201,7 +201,7 @@ def report_detail(request, pk):
         "reviewing_organisation": SimpleLazyObject(lambda: report.organisation.review_unit),
         "events": events,
         "latest": submissions[0] if submissions else None,
-        "files": report.files.select_related("requested_by__person").order_by("-pk")[:5],
+        "files": files.listed(report.files.all()).order_by("-pk")[:5],
         # The paragraphs' own rows too (an edited paragraph shows old → new), in the same query.
         "history": audit.history_for(report, related=[ReportItem.objects.filter(report=report)]),
         "submit_form": SubmitForm(),
