@@ -23,6 +23,10 @@ again. Elsewhere (SQLite, `make run`), which serialises its writers anyway,
 it is the row `DataVersion(name="records")`, never below the clock in ms. A
 restore (loaddata) moves it on once when it commits.
 
+Pages are built outside transactions (GET requests run in autocommit:
+ideology_review.middleware), so a fragment never holds changes that are later
+rolled back.
+
 Cache: CACHE_URL's Redis when set (shared by every web node), else each
 process's own memory (the key is read from the database, so every process
 sees a change at once)."""
@@ -38,7 +42,7 @@ from django.db.models.functions import Greatest
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from meetings.models import today
+from meetings import models as records
 from meetings.signals import defer, review_units_changed
 
 from .models import DataVersion, QuarterlyReport
@@ -119,7 +123,7 @@ def scope_key(scope):
 def fragment(page, parts, build):
     """The cached value of `page` for `parts` (the scope's key and the page's
     parameters), built by `build()` when this version has none."""
-    key = _key(page, (current(), today().isoformat(), *parts))
+    key = _key(page, (current(), records.today().isoformat(), *parts))
     value = cache.get(key)
     if value is None:
         value = build()

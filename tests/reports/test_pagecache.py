@@ -164,7 +164,7 @@ def test_a_new_day_is_a_new_page(client, world, monkeypatch):
     submitted_on = report.submitted_at.date() if report.submitted_at else datetime.date.today()
     for days in (0, 3):
         on = submitted_on + datetime.timedelta(days=days)
-        monkeypatch.setattr("reports.pagecache.today", lambda on=on: on)
+        monkeypatch.setattr("meetings.models.today", lambda on=on: on)
         monkeypatch.setattr("reports.workbench.today", lambda on=on: on)
         page = client.get(reverse("reports:workbench")).content.decode()
         assert ("今天提交" if days == 0 else "已等待3天") in page
