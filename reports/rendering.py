@@ -8,6 +8,7 @@ module never imports reports.tasks (which imports it)."""
 import hashlib
 import logging
 import tempfile
+import time
 import zipfile
 from contextlib import contextmanager
 
@@ -182,7 +183,10 @@ def finish_bundle(file_id):
                     member = files.get(pk)
                     if member is None:
                         continue
-                    name = f"{organisation_name}.docx"
+                    # stored, not deflated again: a DOCX is a ZIP already (deflating
+                    # it saves ~6% for ~1 ms a report on the one worker packing)
+                    name = zipfile.ZipInfo(f"{organisation_name}.docx", time.localtime()[:6])
+                    name.compress_type = zipfile.ZIP_STORED
                     with member.file.open("rb") as src, archive.open(name, "w") as dst:
                         for chunk in iter(lambda s=src: s.read(1 << 20), b""):
                             dst.write(chunk)

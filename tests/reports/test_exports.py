@@ -162,6 +162,9 @@ def test_quarter_bundle_has_every_approved_report_and_the_summary(
         names = archive.namelist()
         summary = Document(io.BytesIO(archive.read("2026年第三季度汇总.docx")))
         member = Document(io.BytesIO(archive.read(f"{report.organisation.name}.docx")))
+        # each report's DOCX stored as it is (a ZIP already), the 汇总 deflated
+        stored = archive.getinfo(f"{report.organisation.name}.docx").compress_type
+        assert stored == zipfile.ZIP_STORED
     assert sorted(names) == sorted([f"{report.organisation.name}.docx", "2026年第三季度汇总.docx"])
     assert member.paragraphs[0].text == report.title
     text = "\n".join(p.text for p in summary.paragraphs)
