@@ -1,5 +1,5 @@
-"""The reviewer pages' cached fragments (统计分析, 审核工作台), keyed by the
-version of the records.
+"""The reviewer pages' cached fragments (统计分析, 审核工作台, 待审核), keyed by
+the version of the records.
 
 The records' version is a number that moves on with every change that a
 reviewer page can show: a meeting, finding, measure, organisation, person,
