@@ -61,6 +61,7 @@ class NotPermitted(PermissionDenied):
 class Scope:
     roles: dict = field(default_factory=dict)  # organisation id → role
     organisations: dict = field(default_factory=dict)  # organisation id → Organisation
+    memberships: dict = field(default_factory=dict)  # organisation id → Membership (its person)
     committee_paths: list = field(default_factory=list)  # reviewers: subtree prefixes
     reviewing: dict = field(default_factory=dict)  # id → the 宣传部/committee reviewed for
     everything: bool = False
@@ -171,6 +172,7 @@ def get_scope(user):
         org = membership.organisation
         scope.roles[org.pk] = membership.role
         scope.organisations[org.pk] = org
+        scope.memberships[org.pk] = membership
         if membership.role == Membership.Role.REVIEWER:
             committee = org.parent or org
             scope.committee_paths.append(committee.path)

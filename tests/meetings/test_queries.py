@@ -53,11 +53,11 @@ def one_meeting_with_many_findings(world, n):
 # and no more with 5,000. A change here means a page now runs more queries: make sure
 # it does not scale with rows.
 PAGES = {
-    # + 报送提醒: the reports, the office held and the 审核单位's 报送截止日期 (the
-    # 审核单位 is the organisation's stored review_unit);
+    # + 报送提醒: the reports and the 审核单位's 报送截止日期 (the 审核单位 is the
+    # organisation's stored review_unit; the offices held come with the scope);
     # + the unread 通知 (fewer than five: they are the bell's count, no COUNT of its own);
     # + the overdue measures (fewer than the 20 shown: their number, no COUNT either)
-    "meetings:dashboard": {1: 15, 50: 16},
+    "meetings:dashboard": {1: 14, 50: 15},
     # + 导出会议记录本: the organisations to choose from and the recent 会议记录本 files
     "meetings:list": {1: 11, 50: 12},
     # the ledgers: + the filters' categories and people (a branch's organisations come
@@ -129,6 +129,36 @@ def test_meeting_page_runs_a_fixed_number_of_queries(
         response = client.get(meeting.get_absolute_url())
     assert response.status_code == 200
     assert len(response.context["findings"]) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_meeting_page_names_who_marked_and_closed_in_one_query(
+    client, world, django_assert_num_queries, rows
+):
+    """标记完成 and 销号 name their people: one query for all of them, whatever their number."""
+    from django.utils import timezone
+
+    from meetings.models import Measure
+
+    meeting = one_meeting_with_many_findings(world, rows)
+    now = timezone.now()
+    measures = Measure.objects.filter(finding__meeting=meeting).order_by("pk")
+    half = [m.pk for m in measures][::2]
+    measures.filter(pk__in=half).update(
+        status=Measure.Status.PENDING_CLOSURE, done_by=world.secretary, done_at=now
+    )
+    measures.exclude(pk__in=half).update(
+        status=Measure.Status.CLOSED,
+        done_by=world.secretary,
+        closed_by=world.reviewer,
+        closed_at=now,
+    )
+    client.force_login(world.secretary)
+    with django_assert_num_queries(17):  # + the people who marked and closed them
+        response = client.get(meeting.get_absolute_url())
+    body = response.content.decode()
+    assert body.count("王丽华 ") == len(half)  # “王丽华 2026年…标记完成”
+    assert body.count("周晓峰 ") == rows - len(half)
 
 
 @pytest.mark.parametrize("rows", [1, 50])
