@@ -12,6 +12,7 @@ from django.db import transaction
 
 from ideology_review import audit
 from ideology_review.lib.http import parse_int
+from ideology_review.lib.models import columns
 from reports import exports, files, rendering
 from reports.models import GeneratedFile
 
@@ -141,28 +142,26 @@ def rows(kind, user, filters):
     return findings(user, filters) if kind == "findings" else measures(user, filters)
 
 
-# What a ledger page shows of a row (the XLSX writes more: the meeting, the 具体表现),
-# and what reports.signals reads as a finding or measure is loaded (post_init). A
-# row joined to its meeting's whole record and read in every column cost the page
-# more than rendering it.
-_FINDING = ("year", "quarter", "organisation__name", "organisation__short_name", "title")
+# What a ledger page joins to a row, and reads of those tables: not the meeting's
+# whole record, nor an organisation's or person's dozen columns (the XLSX writes
+# more). Of the findings and measures it reads every column: see meetings.views.
+_ORG = ("name", "short_name")
 PAGE_COLUMNS = {
     "findings": (
         ("organisation", "category"),
-        (*_FINDING, "organisation", "finding_type", "category__name", "risk_level", "source"),
+        (
+            *columns(Finding),
+            *(f"organisation__{name}" for name in _ORG),
+            "category__name",
+        ),
     ),
     "measures": (
         ("finding__organisation", "responsible_person"),
         (
-            *(f"finding__{name}" for name in (*_FINDING, "organisation")),
-            "finding",
-            "content",
+            *columns(Measure),
+            *columns(Finding, "finding"),
+            *(f"finding__organisation__{name}" for name in _ORG),
             "responsible_person__name",
-            "responsible_dept",
-            "long_term",
-            "deadline",
-            "status",
-            "progress_note",
         ),
     ),
 }

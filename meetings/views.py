@@ -1,7 +1,6 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Count, Prefetch
@@ -14,6 +13,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 from ideology_review import audit
 from ideology_review.lib.forms import CONFLICT, VersionConflict
 from ideology_review.lib.http import paginate, parse_int
+from ideology_review.lib.models import columns, load_users
 from ideology_review.lib.periods import QUARTER_NAMES, quarter_of
 from reports import deadlines
 from reports import exports as report_exports
@@ -50,7 +50,6 @@ from .models import (
     today,
 )
 
-User = get_user_model()
 PAGE_SIZE = 20
 LOCKED_MESSAGE = "会议记录已确认，除整改进展外不能再修改。"
 UNSAVED = LOCKED_MESSAGE + "您填写的内容未保存。"
@@ -79,15 +78,11 @@ def _report_cleaned_text(request, form):
         )
 
 
-# What reports.signals reads as each of these is loaded (post_init): an only()
-# leaving one out would load it, row by row, from inside the row's loading.
-LOADED = {
-    "meeting": ("year", "quarter"),
-    "finding": ("organisation", "year", "quarter"),
-    "measure": ("finding",),
-}
-
-
+# A list joins the organisations and people it names and reads only the columns
+# it shows of them (a dozen each), but every column of its meetings, findings and
+# measures: reports.signals reads some of theirs as each is loaded (post_init),
+# so that touching a deferred one would load it into a row whose own loading
+# loads the next (RecursionError), not just cost a query.
 def _org_name(path):
     """The columns of Organisation.display_short_name, reached through `path`."""
     return (f"{path}__name", f"{path}__short_name")
@@ -111,15 +106,11 @@ def dashboard(request):
         return redirect("reports:workbench")
     now = today()
     year, quarter = now.year, quarter_of(now)
-    # The lists read only the columns they show (only()): a meeting row is its whole
-    # record (学习内容, 通报, 发言…), a finding its 具体表现 and 原因分析, and their
-    # organisations and people a dozen columns each; reading and building them all
-    # was a good part of the page's time.
     meetings = (
         Meeting.objects.for_user(request.user)
         .of_quarter(year, quarter)
         .select_related("organisation")
-        .only("title", "date", "status", *LOADED["meeting"], *_org_name("organisation"))
+        .only(*columns(Meeting), *_org_name("organisation"))
         .annotate(finding_count=Count("findings"))
         .order_by("-date", "-pk")[:20]
     )
@@ -127,14 +118,7 @@ def dashboard(request):
         Finding.objects.for_user(request.user)
         .unfinished()
         .select_related("organisation", "category")
-        .only(
-            "title",
-            "risk_level",
-            "year",
-            "quarter",
-            "category__name",
-            *_org_name("organisation"),
-        )
+        .only(*columns(Finding), "category__name", *_org_name("organisation"))
         .order_by("-year", "-quarter", "pk")[:20]
     )
     overdue = Measure.objects.for_user(request.user).overdue()
@@ -142,10 +126,8 @@ def dashboard(request):
     overdue_measures = list(
         overdue.select_related("finding__organisation", "responsible_person")
         .only(
-            "content",
-            "deadline",
-            *LOADED["measure"],
-            *(f"finding__{name}" for name in LOADED["finding"]),
+            *columns(Measure),
+            *columns(Finding, "finding"),
             "responsible_person__name",
             *_org_name("finding__organisation"),
         )
@@ -275,7 +257,8 @@ def _findings_context(request, findings_qs, *, meeting=None, finding=None):
     # A finding's own page is as locked as the meeting it came from.
     locked = meeting.is_confirmed if meeting else finding.is_locked
     findings = list(findings)
-    _load_markers(findings)
+    # Who marked each measure 已完成 and who closed it (销号), with their names.
+    load_users([m for f in findings for m in f.measures.all()], "done_by", "closed_by")
     if locked:
         # One query for the whole block, however many findings and measures it shows.
         _mark_corrections(findings)
@@ -294,23 +277,6 @@ def _findings_context(request, findings_qs, *, meeting=None, finding=None):
         "can_close": scope.can_manage(record.organisation_id)
         or (scope.is_reviewer and scope.can_review(record.organisation)),
     }
-
-
-def _load_markers(findings):
-    """Who marked each measure 已完成 and who closed it (销号), with their names: one
-    query for all of them, and none where no one has; joining the user and person
-    tables twice onto every measure row cost a meeting of ten measures ~4 ms."""
-    measures = [m for f in findings for m in f.measures.all()]
-    ids = {m.done_by_id for m in measures} | {m.closed_by_id for m in measures}
-    ids.discard(None)
-    if not ids:
-        return
-    users = {u.pk: u for u in User.objects.filter(pk__in=ids).select_related("person")}
-    for measure in measures:
-        for field in ("done_by", "closed_by"):
-            user = users.get(getattr(measure, f"{field}_id"))
-            if user is not None:
-                setattr(measure, field, user)
 
 
 def _mark_corrections(findings):

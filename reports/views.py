@@ -170,8 +170,11 @@ def report_detail(request, pk):
     can_edit = scope.can_edit(report.organisation_id)
     items = list(report.items.filter(excluded=False).order_by("section", "order", "pk"))
     submissions = list(report.submissions.order_by("-round")[:2])
-    events = report.events.select_related("actor__person", "submission").order_by(
-        "created_at", "pk"
+    # Each event's round (查看提交版本), not its submission's frozen content.
+    events = (
+        report.events.select_related("actor__person", "submission")
+        .defer("submission__content", "submission__changes")
+        .order_by("created_at", "pk")
     )
     can_review = scope.can_review(report.organisation)
     # 批注 of the latest round and of the one before (its 已修改 state), one query.
