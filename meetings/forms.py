@@ -8,6 +8,7 @@ from ideology_review.lib.forms import (
     CleanFormMixin,
     DateInput,
     Select,
+    TextInput,
     VersionedFormMixin,
 )
 from ideology_review.lib.text import clean_text
@@ -406,8 +407,10 @@ class LedgerFilterForm(forms.Form):
     )
     # A reviewer's tree may hold a thousand organisations and five thousand people:
     # find them by a word of the name (meetings.ledgers.filter_form).
-    org_name = forms.CharField(label="党组织名称", required=False, max_length=50)
-    person_name = forms.CharField(label="责任人姓名", required=False, max_length=50)
+    org_name = forms.CharField(widget=TextInput, label="党组织名称", required=False, max_length=50)
+    person_name = forms.CharField(
+        widget=TextInput, label="责任人姓名", required=False, max_length=50
+    )
     # Reviewers only (meetings.ledgers.filter_form): the rows behind 统计分析's numbers.
     reviewed = forms.ChoiceField(
         widget=Select,

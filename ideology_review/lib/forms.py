@@ -61,6 +61,22 @@ class Select(forms.Select):
         return mark_safe("\n".join(html))
 
 
+class TextInput(forms.TextInput):
+    """Django's text `<input>`, written in Python like Select above (the same
+    markup as django/forms/widgets/input.html, without its two templates)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = "" if widget["value"] is None else format_html(' value="{}"', widget["value"])
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            widget["type"],
+            widget["name"],
+            shown,
+            _html_attrs(widget["attrs"]),
+        )
+
+
 class CleanFormMixin:
     """Pasted text is cleaned before any validator sees it, so that a stray
     control character from Word is removed (and reported) instead of
