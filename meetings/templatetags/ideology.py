@@ -1,4 +1,7 @@
+import unicodedata
+
 from django import template
+from django.template.defaultfilters import truncatechars
 
 from ideology_review.lib.periods import cn_date as _cn_date
 from ideology_review.lib.text import strip_leading_marker
@@ -27,6 +30,17 @@ def pk_url(name, pk):
     """{% url name pk %} for a route of one integer pk, in a loop over rows: the
     route is reversed once, not once a row (ideology_review.lib.urls)."""
     return _pk_url(name, pk)
+
+
+@register.filter(is_safe=True)
+def shortened(value, length):
+    """truncatechars, the common case first: a text no longer than `length` is
+    itself (NFC, as Truncator returns it), without Truncator's translation
+    lookups (~16 µs a cell, in tables of twenty rows and two such columns)."""
+    text = str(value)
+    if len(text) <= int(length):
+        return unicodedata.normalize("NFC", text)
+    return truncatechars(text, length)
 
 
 @register.filter
