@@ -24,3 +24,16 @@ def test_shortened_is_truncatechars(value, length):
     from meetings.templatetags.ideology import shortened
 
     assert shortened(value, length) == truncatechars(value, length)
+
+
+@pytest.mark.parametrize("value", [None, "", "2", "<x>", ["1", "2"]])
+def test_select_is_djangos_but_for_line_breaks(value):
+    import re
+
+    from ideology_review.lib.forms import Select
+
+    choices = [("", "全部"), ("1", "甲"), (2, "乙&丙"), ("<x>", '"引号"'), ("组", [("3", "丁")])]
+    attrs = {"class": "form-select", "disabled": False, "required": True}
+    ours = Select(attrs=attrs, choices=choices).render("s", value)
+    django = forms.Select(attrs=attrs, choices=choices).render("s", value)
+    assert re.sub(r"\s*\n\s*", "", ours) == re.sub(r"\s*\n\s*", "", django)

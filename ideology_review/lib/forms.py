@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db.models import F
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from .text import clean_text
@@ -23,6 +23,8 @@ class DateInput(forms.DateInput):
 
 def _html_attrs(attrs):
     # As django/forms/widgets/attrs.html: `False` leaves the attribute out, `True` writes its name.
+    if not attrs:  # most options: no format_html_join to set up
+        return ""
     return format_html_join(
         "",
         " {}{}",
@@ -46,13 +48,10 @@ class Select(forms.Select):
         for group_name, options, _index in widget["optgroups"]:
             if group_name:
                 html.append(format_html('<optgroup label="{}">', group_name))
+            # format_html's escaping, written out: a select has up to a hundred options.
             html.extend(
-                format_html(
-                    '<option value="{}"{}>{}</option>',
-                    option["value"],
-                    _html_attrs(option["attrs"]),
-                    option["label"],
-                )
+                f'<option value="{conditional_escape(option["value"])}"'
+                f"{_html_attrs(option['attrs'])}>{conditional_escape(option['label'])}</option>"
                 for option in options
             )
             if group_name:
