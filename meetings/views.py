@@ -284,9 +284,7 @@ def _mark_corrections(findings):
     measures was corrected, and the latest 更正说明."""
     measures = {m.pk: f for f in findings for m in f.measures.all()}
     latest = audit.latest_with_event(
-        "更正",
-        Finding.objects.filter(pk__in=[f.pk for f in findings]),
-        Measure.objects.filter(pk__in=list(measures)),
+        "更正", findings, [m for f in findings for m in f.measures.all()]
     )
     by_pk = {f.pk: f for f in findings}
     for finding in findings:
@@ -308,17 +306,20 @@ def meeting_detail(request, pk):
         "attachments": meeting.attachments.all(),
         "can_manage": scope.can_manage(meeting.organisation_id),
         "attachment_form": AttachmentForm(),
-        "history": _meeting_history(meeting),
+        "history": _meeting_history(meeting, context["findings"]),
         "record_files": records.meeting_files(meeting),
         "not_confirmed": records.NOT_CONFIRMED,
     }
     return render(request, "meetings/meeting_detail.html", context)
 
 
-def _meeting_history(meeting):
-    # A confirmed record's findings change only by 更正: those rows belong here too.
+def _meeting_history(meeting, findings=None):
+    # A confirmed record's findings change only by 更正: those rows belong here too
+    # (of the page's findings and measures, when it has loaded them: their ids).
     related = []
-    if meeting.is_confirmed:
+    if meeting.is_confirmed and findings is not None:
+        related = [findings, [m for f in findings for m in f.measures.all()]]
+    elif meeting.is_confirmed:
         related = [
             Finding.objects.filter(meeting=meeting),
             Measure.objects.filter(finding__meeting=meeting),
