@@ -33,6 +33,11 @@ def read_alias():
     return REPLICA if replica_configured() else DEFAULT_DB_ALIAS
 
 
+def reading_replica():
+    """Whether reads go to the replica now (inside replica_reads(), with one)."""
+    return _replica_reads.get() and replica_configured()
+
+
 @contextmanager
 def replica_reads():
     """Inside, the ORM reads from the replica (when there is one)."""

@@ -130,7 +130,7 @@ def dashboard(request):
     kind, period, current = chosen_period(request.GET)
     bucket = request.GET.get("branch_status", "")
     bucket = bucket if bucket in statistics.BUCKETS else ""
-    number = parse_int(request.GET.get("page"), low=1) or 1
+    number = parse_int(request.GET.get("page"), low=1, high=1000) or 1  # keys stay few
     is_quarter = isinstance(period, Period)
     # Every number of the page is one cached pair of fragments (a new version
     # of the records, or a new day, is a new key: reports.pagecache).

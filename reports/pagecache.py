@@ -21,7 +21,10 @@ runs in one) sees it — and once more after the commit, so that a page cached
 between the change and the commit, from the data before it, is never served
 again. Elsewhere (SQLite, `make run`), which serialises its writers anyway,
 it is the row `DataVersion(name="records")`, never below the clock in ms. A
-restore (loaddata) moves it on once when it commits.
+restore (loaddata) and every migrate jump it past the clock in ms (`jump`), so
+that a value used before — by this database before a restore, or another one
+sharing the cache — never comes back; and the key holds a digest of the code
+(`release`), so that a deploy never serves what the code before it built.
 
 Pages are built outside transactions (GET requests run in autocommit:
 ideology_review.middleware), so a fragment never holds changes that are later
@@ -31,21 +34,25 @@ Cache: CACHE_URL's Redis when set (shared by every web node), else each
 process's own memory (the key is read from the database, so every process
 sees a change at once)."""
 
+import functools
 import hashlib
 import time
+from pathlib import Path
 
 from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.dispatch import receiver
 
+from ideology_review.routers import reading_replica
 from meetings import models as records
 from meetings.signals import defer, review_units_changed
 
-from .models import DataVersion, QuarterlyReport
+from .models import DataVersion, Notification, QuarterlyReport
 
 SEQUENCE = "reports_data_version"
 NAME = "records"
@@ -96,6 +103,22 @@ def _move_on():
             DataVersion.objects.get_or_create(pk=NAME, defaults={"value": now})
 
 
+def jump():
+    """Move the version on past the clock (ms): after a restore or a migration
+    (a new database, new code or a data migration), no value used before — by
+    another database sharing the cache, or this one before the restore — can
+    come back."""
+    now = int(time.time() * 1000)
+    if _postgresql():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT setval('{SEQUENCE}', GREATEST(last_value + 1, %s)) FROM {SEQUENCE}",
+                [now],
+            )
+    else:
+        _move_on()
+
+
 def _after_commit():
     _move_on()
 
@@ -107,11 +130,27 @@ def changed():
     # transaction (run_on_commit holds what the commit will run)
     pending = (func for _, func, _ in connection.run_on_commit)
     if connection.in_atomic_block and _after_commit not in pending:
-        transaction.on_commit(_after_commit)
+        # robust: a callback before it that fails (a broker down) must not
+        # leave a page built before the commit under the current version
+        transaction.on_commit(_after_commit, robust=True)
+
+
+@functools.cache
+def release():
+    """The code's own part of the key: a digest of the apps' code and templates,
+    so that a deploy never serves fragments built by the code before it (nor
+    old and new nodes each other's, while both run)."""
+    digest = hashlib.sha1()
+    root = Path(settings.BASE_DIR)
+    for folder in ("ideology_review", "meetings", "reports", "templates"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix in (".py", ".html") and "migrations" not in path.parts:
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def _key(page, parts):
-    raw = "|".join(str(part) for part in parts)
+    raw = "|".join(str(part) for part in (release(), *parts))
     return f"page:{page}:{hashlib.sha1(raw.encode()).hexdigest()}"
 
 
@@ -123,6 +162,10 @@ def scope_key(scope):
 def fragment(page, parts, build):
     """The cached value of `page` for `parts` (the scope's key and the page's
     parameters), built by `build()` when this version has none."""
+    if reading_replica():
+        # The replica lags the version (read from the primary: a replica's
+        # sequence moves in steps of 32), so what it gives is never cached.
+        return build()
     key = _key(page, (current(), records.today().isoformat(), *parts))
     value = cache.get(key)
     if value is None:
@@ -132,20 +175,35 @@ def fragment(page, parts, build):
 
 
 def _raw_saved():
-    # loaddata (a restore): once, when its transaction commits
+    # loaddata (a restore): past the clock, once, when its transaction commits
     if not connection.in_atomic_block:
-        _move_on()
-    elif _after_commit not in (func for _, func, _ in connection.run_on_commit):
-        transaction.on_commit(_after_commit)
+        jump()
+    elif jump not in (func for _, func, _ in connection.run_on_commit):
+        transaction.on_commit(jump, robust=True)
 
 
-def record_saved(sender, raw=False, update_fields=None, **kwargs):
+def record_saved(sender, instance, raw=False, update_fields=None, **kwargs):
     if raw:
         _raw_saved()
-    elif not (
-        sender is QuarterlyReport and update_fields and set(update_fields) <= QUIET_REPORT_FIELDS
-    ):
+    elif sender is QuarterlyReport and update_fields and set(update_fields) <= QUIET_REPORT_FIELDS:
+        return
+    elif sender is Notification and instance.kind != Notification.Kind.URGE:
+        return  # the pages show 催报 alone (the 审核工作台's 已催报)
+    else:
         defer("data_version", changed)
+
+
+def _migrated(sender, using=DEFAULT_DB_ALIAS, **kwargs):
+    if sender.name != "reports" or using != DEFAULT_DB_ALIAS:
+        return  # sent for every app: once per migrate
+    with connection.cursor() as cursor:
+        if _postgresql():
+            cursor.execute("SELECT to_regclass(%s)", [SEQUENCE])
+            exists = cursor.fetchone()[0] is not None
+        else:
+            exists = DataVersion._meta.db_table in connection.introspection.table_names(cursor)
+    if exists:  # not when migrated back before it
+        jump()
 
 
 def record_deleted(sender, **kwargs):
@@ -165,7 +223,8 @@ def units_changed(sender, **kwargs):
 def connect():
     """Listen to the shown models one by one (AppConfig.ready): a receiver
     for every sender would keep Django from deleting any model's rows without
-    loading them first."""
+    loading them first. And to migrations (a deploy, a restore's first step)."""
+    post_migrate.connect(_migrated, dispatch_uid="pagecache:migrate")
     for label in APPS:
         for model in apps.get_app_config(label).get_models():
             if model._meta.label_lower in QUIET:

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -85,6 +85,9 @@ SORTS = {
 }
 
 
+FILTER_PARAMS = ("org", "kind", "year", "quarter", "half", "status", "sort")
+
+
 def _filtered(qs, params, *, status="", sort="period"):
     """Apply the list filters in `params` (a bad value drops only its own filter);
     returns the queryset and what the filter form shows."""
@@ -107,8 +110,11 @@ def _filtered(qs, params, *, status="", sort="period"):
         qs = qs.filter(half=number)
     if status in Status.values:
         qs = qs.filter(status=status)
-    query = params.copy()
-    query.pop("page", None)
+    # the pagination's links keep the list's own parameters (no others)
+    query = QueryDict(mutable=True)
+    for key in FILTER_PARAMS:
+        if params.get(key):
+            query[key] = params[key]
     return qs.order_by(*SORTS[sort][1]), {
         "org": org,
         "kind": kind,
@@ -500,15 +506,19 @@ def inbox(request):
         raise NotPermitted("只有党委宣传部或上级党委的审核人可以使用报告审核。")
     # The list is a fragment cached by version for this user and query (a new
     # version of the records, or a new day, is a new key: reports.pagecache).
+    # keyed by the list's own parameters (others change nothing) and a page
+    # number within bounds: what a user can vary stays small
+    _, filters = _filtered(QuarterlyReport.objects.none(), request.GET)
+    number = parse_int(request.GET.get("page"), low=1, high=1000) or 1
     body = pagecache.fragment(
         "inbox",
-        (request.user.pk, *pagecache.scope_key(scope), request.GET.urlencode()),
-        lambda: _inbox_body(request, scope),
+        (request.user.pk, *pagecache.scope_key(scope), filters["query"], number),
+        lambda: _inbox_body(request, scope, number),
     )
     return render(request, "reports/inbox.html", {"body": mark_safe(body)})
 
 
-def _inbox_body(request, scope):
+def _inbox_body(request, scope, number):
     # Only the reports this user reviews: a 宣传部 sees the whole tree (研判报告)
     # but the reports of a committee's branches are that committee's to review.
     reports = (
@@ -518,7 +528,7 @@ def _inbox_body(request, scope):
         .select_related("organisation", "person")
     )
     reports, filters = _filtered(reports, request.GET, status=Status.SUBMITTED, sort="waiting")
-    page = Paginator(reports, 50).get_page(request.GET.get("page"))
+    page = Paginator(reports, 50).get_page(number)
     waiting_days(page, "submitted_at", today(), status=Status.SUBMITTED)
     context = {
         "request": request,  # the filter's 重置 link (no context processors here)

@@ -5,17 +5,20 @@ own (the CSRF token, the export list)."""
 
 import datetime
 import re
+import time
 
 import pytest
+from django.apps import apps
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from meetings.access import get_scope
 from meetings.models import Measure, today
-from reports import pagecache, services
-from reports.models import Deadline, GeneratedFile, QuarterlyReport, ReportItem
+from reports import notifications, pagecache, services
+from reports.models import Deadline, GeneratedFile, Notification, QuarterlyReport, ReportItem
 
 from ..factories import (
     FindingFactory,
@@ -216,3 +219,54 @@ def test_the_cached_workbench_holds_no_csrf_token_and_its_forms_still_post(world
     assert response.status_code == 302
     # and without a token it is refused
     assert client.post(reverse("reports:urge"), {**data, "org": org}).status_code == 403
+
+
+def test_only_a_reminder_among_notifications_moves_the_version_on(world):
+    before = pagecache.current()
+    notifications.notify([world.secretary], Notification.Kind.DUE, "k1", "报告即将到期")
+    assert pagecache.current() == before  # no reviewer page shows it
+    notifications.notify(
+        [world.secretary], Notification.Kind.URGE, "k2", "催报", organisation=world.branch
+    )
+    assert pagecache.current() > before  # the 审核工作台's 已催报
+
+
+def test_a_restore_or_a_migrate_jumps_past_every_version_used_before(
+    world, django_capture_on_commit_callbacks
+):
+    """A restored (or another) database sharing the cache must not meet the
+    versions its cached pages were built under: loaddata and migrate put the
+    version past the clock in ms."""
+    with connection.cursor() as cursor:  # a database counted from 1, never jumped
+        cursor.execute(f"SELECT setval('{pagecache.SEQUENCE}', 5)")
+    assert pagecache.current() == 5
+    start = time.time() * 1000
+    with django_capture_on_commit_callbacks(execute=True):
+        world.branch.save_base(raw=True)  # what loaddata does
+    assert pagecache.current() >= start
+    before = pagecache.current()
+    pagecache._migrated(apps.get_app_config("reports"))
+    assert pagecache.current() > before
+
+
+@pytest.mark.parametrize("name, params, queries", PAGES)
+def test_new_code_is_a_new_page(client, world, monkeypatch, name, params, queries):
+    """The key holds a digest of the code: a deploy never serves what the code
+    before it built."""
+    client.force_login(world.reviewer)
+    client.get(reverse(name), params)
+    monkeypatch.setattr(pagecache, "release", lambda: "the next release")
+    with CaptureQueriesContext(connection) as captured:
+        client.get(reverse(name), params)
+    assert len(captured) > queries  # built again, not the hit's few queries
+
+
+def test_the_inbox_key_ignores_parameters_it_does_not_use(client, world, django_assert_num_queries):
+    report = make_report(world)
+    services.report_submit(report=report, by=world.secretary, accept_warnings=True)
+    client.force_login(world.reviewer)
+    first = client.get(reverse("reports:inbox"), {"x": "1"})
+    with django_assert_num_queries(7):  # a hit: one user's junk makes no new entries
+        second = client.get(reverse("reports:inbox"), {"x": "2", "page": "999999"})
+    assert html(first) == html(second) and report.title in html(second)
+    assert "x=" not in html(second)
