@@ -5,7 +5,7 @@ its rows. (QuerySet.update and bulk_create send no signals: the code that uses
 them on these models — Meeting.save, the scale loader — is covered here or
 rebuilds.)"""
 
-from django.db.models.signals import post_delete, post_init, post_save
+from django.db.models.signals import post_delete, post_init, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from meetings.models import Finding, Measure, Meeting, Organisation
@@ -14,10 +14,42 @@ from meetings.signals import review_units_changed
 from . import figures
 from .models import QuarterFigures
 
+# What a record was counted under is noted as it is loaded (post_init), from
+# the columns loaded with it: a row read with only() some of them is noted
+# UNKNOWN and, if it is then saved or deleted, its stored values are read first
+# (pre_save, pre_delete: one query). Touching a deferred column here would load
+# it, and the loading would run this again (RecursionError).
+UNKNOWN = object()
+
+
+def _loaded(instance, *names):
+    values = instance.__dict__
+    if all(name in values for name in names):
+        return tuple(values[name] for name in names)
+    return UNKNOWN
+
+
+def _stored(sender, instance, attname, *names):
+    """Before a save or delete of a row loaded without some of `names`: the
+    stored values (None for a row not in the table)."""
+    if getattr(instance, attname, None) is UNKNOWN:
+        stored = sender.objects.filter(pk=instance.pk).values_list(*names).first()
+        setattr(instance, attname, stored if stored is not None else (None,) * len(names))
+
+
+FINDING_KEY = ("organisation_id", "year", "quarter")
+
 
 @receiver(post_init, sender=Finding)
 def finding_loaded(sender, instance, **kwargs):
-    instance._figures_key = (instance.organisation_id, instance.year, instance.quarter)
+    instance._figures_key = _loaded(instance, *FINDING_KEY)
+
+
+@receiver(pre_save, sender=Finding)
+@receiver(pre_delete, sender=Finding)
+def finding_stored(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _stored(sender, instance, "_figures_key", *FINDING_KEY)
 
 
 @receiver(post_save, sender=Finding)
@@ -25,14 +57,29 @@ def finding_loaded(sender, instance, **kwargs):
 def finding_changed(sender, instance, raw=False, **kwargs):
     if raw:  # loaddata (a restore): the precomputed rows come with the data
         return
+    before = instance._figures_key
+    if kwargs.get("signal") is post_delete:
+        figures.refresh(
+            {before} - {(None, None, None)}
+        )  # a deleted row's own columns may be deferred
+        return
     now = (instance.organisation_id, instance.year, instance.quarter)
-    figures.refresh({instance._figures_key, now} - {(None, None, None)})
+    figures.refresh({before, now} - {(None, None, None)})
     instance._figures_key = now
 
 
 @receiver(post_init, sender=Measure)
 def measure_loaded(sender, instance, **kwargs):
-    instance._figures_finding = instance.finding_id
+    loaded = _loaded(instance, "finding_id")
+    instance._figures_finding = loaded if loaded is UNKNOWN else loaded[0]
+
+
+@receiver(pre_save, sender=Measure)
+@receiver(pre_delete, sender=Measure)
+def measure_stored(sender, instance, raw=False, **kwargs):
+    if not raw and instance._figures_finding is UNKNOWN:
+        stored = sender.objects.filter(pk=instance.pk).values_list("finding_id", flat=True)
+        instance._figures_finding = stored.first()
 
 
 @receiver(post_save, sender=Measure)
@@ -40,7 +87,9 @@ def measure_loaded(sender, instance, **kwargs):
 def measure_changed(sender, instance, raw=False, **kwargs):
     if raw:
         return
-    findings = {instance._figures_finding, instance.finding_id} - {None}
+    findings = {instance._figures_finding} - {None}
+    if kwargs.get("signal") is not post_delete:
+        findings |= {instance.finding_id} - {None}
     figures.refresh(
         set(
             Finding.objects.filter(pk__in=findings).values_list(
@@ -48,12 +97,18 @@ def measure_changed(sender, instance, raw=False, **kwargs):
             )
         )
     )
-    instance._figures_finding = instance.finding_id
+    instance._figures_finding = instance.__dict__.get("finding_id")
 
 
 @receiver(post_init, sender=Meeting)
 def meeting_loaded(sender, instance, **kwargs):
-    instance._figures_quarter = (instance.year, instance.quarter)
+    instance._figures_quarter = _loaded(instance, "year", "quarter")
+
+
+@receiver(pre_save, sender=Meeting)
+def meeting_stored(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _stored(sender, instance, "_figures_quarter", "year", "quarter")
 
 
 @receiver(post_save, sender=Meeting)

@@ -323,6 +323,55 @@ def test_the_rows_are_kept_on_every_change(world, monkeypatch):
     assert figures.rebuild() == 0
 
 
+def test_rows_loaded_with_some_columns_keep_the_figures_right(world, monkeypatch):
+    """A finding, measure or meeting read with only() a few columns (as the
+    pages read them) and then saved or deleted moves the rows it was counted in."""
+    Clock(monkeypatch)
+    meeting = MeetingFactory(organisation=world.branch, date=datetime.date(2026, 8, 1))
+    finding = FindingFactory(organisation=world.branch, meeting=meeting, risk_level="高")
+    MeasureFactory(finding=finding, status=S.NOT_STARTED, deadline=START)
+    other = FindingFactory(organisation=world.branch, meeting=meeting)
+
+    def counts(quarter):
+        row = QuarterFigures.objects.filter(
+            organisation=world.branch, year=2026, quarter=quarter
+        ).first()
+        return (row.findings, row.measures) if row else (0, 0)
+
+    assert counts(3) == (2, 1)
+    spring = MeetingFactory(organisation=world.branch, date=datetime.date(2026, 5, 1))
+    moved = Finding.objects.only("pk").get(pk=other.pk)  # year, quarter deferred
+    moved.meeting = spring
+    moved.save()
+    assert (counts(3), counts(2)) == ((1, 1), (1, 0))
+    Measure.objects.only("pk").get(finding=finding).delete()
+    assert counts(3) == (1, 0)
+    Finding.objects.only("title").get(pk=finding.pk).delete()
+    assert counts(3) == (0, 0)
+    renamed = Meeting.objects.only("pk", "title").get(pk=meeting.pk)
+    renamed.title = "改了名的会议"
+    renamed.save()
+    assert counts(2) == (1, 0)
+    assert_rows_match_a_rebuild()
+
+
+def assert_rows_match_a_rebuild():
+    kept = sorted(
+        QuarterFigures.objects.values_list(
+            "organisation_id", "year", "quarter", "findings", "measures"
+        )
+    )
+    figures.rebuild()
+    assert (
+        sorted(
+            QuarterFigures.objects.values_list(
+                "organisation_id", "year", "quarter", "findings", "measures"
+            )
+        )
+        == kept
+    )
+
+
 def test_rebuild_gives_the_rows_the_changes_kept(world, chain, monkeypatch):
     Clock(monkeypatch)
     for org in (world.branch, chain.village):
