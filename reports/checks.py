@@ -7,7 +7,7 @@ them. Each problem says what is wrong and where, in the words of §5.6.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Prefetch
 
 from ideology_review.lib.text import chinese_numeral, simplify
 from meetings.models import Finding, Measure, Meeting
@@ -55,17 +55,35 @@ def check_report(report, items=None):
     ).exists():
         problems.append(Problem(WARNING, f"{period_word}尚未召开研判会议", report.period_label))
 
-    findings = Finding.objects.for_report(report).annotate(n=Count("measures")).order_by("pk")
-    for finding in findings:
-        if finding.n == 0:
-            problems.append(Problem(ERROR, "存在未制定整改措施的问题", f"问题“{finding.title}”"))
-    incomplete = (
-        Measure.objects.filter(finding__in=findings)
-        .filter(Q(responsible_person__isnull=True) | Q(deadline__isnull=True, long_term=False))
-        .select_related("finding")
+    # The report's findings and their measures, read once for the checks below
+    # (the columns they look at), however many there are: two queries.
+    findings = list(
+        Finding.objects.for_report(report)
+        .only("pk", "title")
+        .prefetch_related(
+            Prefetch(
+                "measures",
+                Measure.objects.only(
+                    "finding_id", "content", "responsible_person_id", "deadline", "long_term"
+                ),
+            )
+        )
         .order_by("pk")
     )
-    for measure in incomplete:
+    for finding in findings:
+        if not finding.measures.all():
+            problems.append(Problem(ERROR, "存在未制定整改措施的问题", f"问题“{finding.title}”"))
+    incomplete = sorted(
+        (
+            (measure, finding)
+            for finding in findings
+            for measure in finding.measures.all()
+            if measure.responsible_person_id is None
+            or (measure.deadline is None and not measure.long_term)
+        ),
+        key=lambda pair: pair[0].pk,
+    )
+    for measure, finding in incomplete:
         missing = []
         if measure.responsible_person_id is None:
             missing.append("责任人")
@@ -75,12 +93,12 @@ def check_report(report, items=None):
             Problem(
                 ERROR,
                 "整改措施缺少责任人或整改时限",
-                f"问题“{measure.finding.title}”的措施“{measure.content[:30]}”缺少{'、'.join(missing)}",
+                f"问题“{finding.title}”的措施“{measure.content[:30]}”缺少{'、'.join(missing)}",
             )
         )
 
     problems += _unconfirmed_meetings(report)
-    problems += _placeholders(report, items)
+    problems += _placeholders(report, items, findings)
     problems += _traditional(report, items)
     problems += _empty_parts(report, items)
 
@@ -148,11 +166,11 @@ def _unconfirmed_meetings(report):
     ]
 
 
-def _placeholders(report, items):
+def _placeholders(report, items, findings):
     found = []
     fields = _report_fields(report, items)
     # The appendix ledger prints the records themselves: check them too.
-    for finding in Finding.objects.for_report(report).prefetch_related("measures").order_by("pk"):
+    for finding in findings:
         fields.append((f"附件台账问题“{finding.title[:20]}”", finding.title))
         for measure in finding.measures.all():
             fields.append((f"附件台账问题“{finding.title[:20]}”的整改措施", measure.content))
