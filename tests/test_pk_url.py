@@ -11,6 +11,16 @@ def test_pk_url_is_reverse():
             assert pk_url(name, pk) == reverse(name, args=[pk])
 
 
+def test_pk_url_with_more_arguments_is_reverse():
+    for pk in (1, 42, 908172635):
+        for direction in ("up", "down"):
+            expected = reverse("reports:item_move", args=[pk, direction])
+            assert pk_url("reports:item_move", pk, direction) == expected
+    assert pk_url("reports:item_create", 9, "basic") == reverse(
+        "reports:item_create", args=[9, "basic"]
+    )
+
+
 def test_pk_url_follows_the_script_prefix():
     try:
         set_script_prefix("/ideology/")

@@ -26,10 +26,11 @@ _BADGES = {
 
 
 @register.simple_tag
-def pk_url(name, pk):
-    """{% url name pk %} for a route of one integer pk, in a loop over rows: the
-    route is reversed once, not once a row (ideology_review.lib.urls)."""
-    return _pk_url(name, pk)
+def pk_url(name, pk, *rest):
+    """{% url name pk … %} for a route whose first argument is an integer pk, in
+    a loop over rows: the route is reversed once, not once a row
+    (ideology_review.lib.urls)."""
+    return _pk_url(name, pk, *rest)
 
 
 @register.filter(is_safe=True)
