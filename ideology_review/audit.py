@@ -152,10 +152,26 @@ def latest_with_event(event, *querysets):
     return [((by_name[(app, name)], pk), data or {}) for app, name, pk, data in entries]
 
 
-def history_for(*objects, related=(), related_event=None):
+# A working page's 历史记录 shows the newest rows; its 全部历史记录 page the rest,
+# HISTORY_PAGE at a time.
+HISTORY_SHOWN = 20
+HISTORY_PAGE = 100
+
+
+class History(list):
+    """history_for's rows, newest first. `more`: older rows exist beyond them;
+    `url`: the object's 全部历史记录 page (set by the view that has one)."""
+
+    more = False
+    url = ""
+
+
+def history_for(*objects, related=(), related_event=None, start=0, limit=HISTORY_SHOWN):
     """The audit rows of these objects, newest first, ready to show: field
     names in Chinese, choice labels, related records by name. Related records
     are looked up in one query per related model, however many rows there are.
+    `start`, `limit`: which of them (a History: its `more` says whether older
+    ones exist).
 
     `related`: querysets whose records' rows belong on the same page (a report's
     paragraphs); with `related_event`, only their rows of that 事件 (the 更正 of
@@ -171,8 +187,11 @@ def history_for(*objects, related=(), related_event=None):
     entries = list(
         LogEntry.objects.filter(query)
         .select_related("actor__person", "content_type")
-        .order_by("-timestamp", "-pk")[:100]
+        .order_by("-timestamp", "-pk")[start : start + limit + 1]
     )
+    history = History()
+    history.more = len(entries) > limit
+    del entries[limit:]
     models = {(o._meta.app_label, o._meta.model_name): type(o) for o in objects}
     for model in filter(None, map(_model_of, related)):
         models[(model._meta.app_label, model._meta.model_name)] = model
@@ -210,7 +229,7 @@ def history_for(*objects, related=(), related_event=None):
         if clean:
             names[model].update({str(o.pk): str(o) for o in model.objects.filter(pk__in=clean)})
     own = {(o._meta.app_label, o._meta.model_name, str(o.pk)) for o in objects}
-    rows = []
+    rows = history
     for entry, changes in parsed:
         shown = []
         extra = []

@@ -12,9 +12,10 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from ideology_review import audit
 from ideology_review.lib.forms import CONFLICT, VersionConflict
-from ideology_review.lib.http import paginate, parse_int
-from ideology_review.lib.models import columns, load_users
+from ideology_review.lib.http import history_page, paginate, parse_int
+from ideology_review.lib.models import load_users
 from ideology_review.lib.periods import QUARTER_NAMES, quarter_of
+from ideology_review.lib.urls import pk_url
 from reports import deadlines
 from reports import exports as report_exports
 from reports import files as report_files
@@ -79,10 +80,9 @@ def _report_cleaned_text(request, form):
 
 
 # A list joins the organisations and people it names and reads only the columns
-# it shows of them (a dozen each), but every column of its meetings, findings and
-# measures: reports.signals reads some of theirs as each is loaded (post_init),
-# so that touching a deferred one would load it into a row whose own loading
-# loads the next (RecursionError), not just cost a query.
+# it shows of them (a dozen each); the 工作台 reads only those of its meetings,
+# findings and measures too (reports.signals notes what a row was counted under
+# from the columns loaded with it, and looks the rest up if such a row is saved).
 def _org_name(path):
     """The columns of Organisation.display_short_name, reached through `path`."""
     return (f"{path}__name", f"{path}__short_name")
@@ -110,7 +110,7 @@ def dashboard(request):
         Meeting.objects.for_user(request.user)
         .of_quarter(year, quarter)
         .select_related("organisation")
-        .only(*columns(Meeting), *_org_name("organisation"))
+        .only("title", "date", "status", "organisation", *_org_name("organisation"))
         .annotate(finding_count=Count("findings"))
         .order_by("-date", "-pk")[:20]
     )
@@ -118,7 +118,16 @@ def dashboard(request):
         Finding.objects.for_user(request.user)
         .unfinished()
         .select_related("organisation", "category")
-        .only(*columns(Finding), "category__name", *_org_name("organisation"))
+        .only(
+            "title",
+            "risk_level",
+            "year",
+            "quarter",
+            "organisation",
+            "category",
+            "category__name",
+            *_org_name("organisation"),
+        )
         .order_by("-year", "-quarter", "pk")[:20]
     )
     overdue = Measure.objects.for_user(request.user).overdue()
@@ -126,8 +135,11 @@ def dashboard(request):
     overdue_measures = list(
         overdue.select_related("finding__organisation", "responsible_person")
         .only(
-            *columns(Measure),
-            *columns(Finding, "finding"),
+            "content",
+            "deadline",
+            "finding",
+            "finding__organisation",
+            "responsible_person",
             "responsible_person__name",
             *_org_name("finding__organisation"),
         )
@@ -313,7 +325,7 @@ def meeting_detail(request, pk):
     return render(request, "meetings/meeting_detail.html", context)
 
 
-def _meeting_history(meeting, findings=None):
+def _meeting_history(meeting, findings=None, **rows):
     # A confirmed record's findings change only by 更正: those rows belong here too
     # (of the page's findings and measures, when it has loaded them: their ids).
     related = []
@@ -324,11 +336,39 @@ def _meeting_history(meeting, findings=None):
             Finding.objects.filter(meeting=meeting),
             Measure.objects.filter(finding__meeting=meeting),
         ]
-    return audit.history_for(meeting, related=related, related_event="更正")
+    history = audit.history_for(meeting, related=related, related_event="更正", **rows)
+    history.url = "" if rows else pk_url("meetings:history", meeting.pk)
+    return history
 
 
-def _finding_history(finding):
-    return audit.history_for(finding, *finding.measures.all())
+def _finding_history(finding, **rows):
+    history = audit.history_for(finding, *finding.measures.all(), **rows)
+    history.url = "" if rows else pk_url("meetings:finding_history", finding.pk)
+    return history
+
+
+@login_required
+@require_safe
+def meeting_history(request, pk):
+    meeting = get_meeting_for_user(request.user, pk)
+    return history_page(
+        request,
+        lambda **rows: _meeting_history(meeting, **rows),
+        subject=meeting.title,
+        back=meeting.get_absolute_url(),
+    )
+
+
+@login_required
+@require_safe
+def finding_history(request, pk):
+    finding = get_finding_for_user(request.user, pk)
+    return history_page(
+        request,
+        lambda **rows: _finding_history(finding, **rows),
+        subject=finding.title,
+        back=finding.get_absolute_url(),
+    )
 
 
 @login_required

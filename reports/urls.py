@@ -17,6 +17,7 @@ urlpatterns = [
     path("statistics/xlsx/", dashboard.dashboard_xlsx, name="dashboard_xlsx"),
     path("<int:pk>/", views.report_detail, name="detail"),
     path("<int:pk>/preview/", views.report_preview, name="preview"),
+    path("<int:pk>/history/", views.report_history, name="history"),
     path("<int:pk>/edit/", views.report_edit, name="edit"),
     path("<int:pk>/assemble/", views.report_assemble, name="assemble"),
     path("<int:pk>/items/<str:section>/new/", views.item_create, name="item_create"),

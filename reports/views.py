@@ -14,7 +14,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from ideology_review import audit
 from ideology_review.lib.forms import CONFLICT, VersionConflict
-from ideology_review.lib.http import paginate, parse_int
+from ideology_review.lib.http import history_page, paginate, parse_int
+from ideology_review.lib.urls import pk_url
 from meetings.access import (
     NotPermitted,
     get_comment_for_user,
@@ -211,8 +212,7 @@ def report_detail(request, pk):
         "events": events,
         "latest": submissions[0] if submissions else None,
         "files": files.listed(report.files.all()).order_by("-pk")[:5],
-        # The paragraphs' own rows too (an edited paragraph shows old → new), in the same query.
-        "history": audit.history_for(report, related=[ReportItem.objects.filter(report=report)]),
+        "history": _report_history(report),
         "submit_form": SubmitForm(),
         "review_form": ReviewForm(),
     }
@@ -240,6 +240,25 @@ def report_detail(request, pk):
         else:
             context["content"] = build_report_data(report, items)
     return render(request, "reports/report_detail.html", context)
+
+
+def _report_history(report, **rows):
+    # The paragraphs' own rows too (an edited paragraph shows old → new), in the same query.
+    history = audit.history_for(report, related=[ReportItem.objects.filter(report=report)], **rows)
+    history.url = "" if rows else pk_url("reports:history", report.pk)
+    return history
+
+
+@login_required
+@require_safe
+def report_history(request, pk):
+    report = get_report_for_user(request.user, pk)
+    return history_page(
+        request,
+        lambda **rows: _report_history(report, **rows),
+        subject=report.title,
+        back=report.get_absolute_url(),
+    )
 
 
 @login_required

@@ -202,8 +202,69 @@ def test_history_panel_query_count_does_not_grow(client, world, django_assert_nu
     # The finding's organisation, meeting and category are loaded: the history names them free.
     with django_assert_num_queries(13):
         response = client.get(reverse("meetings:finding_detail", args=[finding.pk]))
-    assert len(response.context["history"]) == edits + 1
+    history = response.context["history"]
+    assert len(history) == min(edits + 1, audit.HISTORY_SHOWN)
+    assert history.more == (edits + 1 > audit.HISTORY_SHOWN)
     assert Finding.objects.count() == 1
+
+
+def rename(report, times):
+    for i in range(times):
+        report.title = f"第{i}次改名"
+        report.save()
+
+
+def test_a_long_history_shows_the_newest_rows_and_links_to_all_of_them(client, world):
+    report = make_report(world)
+    rename(report, 25)
+    client.force_login(world.secretary)
+    response = client.get(report.get_absolute_url())
+    history, page = response.context["history"], response.content.decode()
+    assert len(history) == audit.HISTORY_SHOWN and history.more
+    everything = reverse("reports:history", args=[report.pk])
+    assert f'以上是最近20条，<a href="{everything}">查看全部历史记录</a>' in page
+    assert "第23次改名 → 第24次改名" in page
+    assert "第3次改名" not in page  # older than the newest 20
+
+    response = client.get(everything)
+    page = response.content.decode()
+    assert response.status_code == 200 and "全部历史记录" in page
+    assert "（空） → 第0次改名" in page or "→ 第0次改名" in page
+    assert "第23次改名 → 第24次改名" in page
+    assert "查看全部历史记录" not in page and "较早的记录" not in page
+    assert client.get(everything + "?page=2").status_code == 404
+    assert client.get(everything + "?page=x").status_code == 200  # the first page
+
+
+def test_the_whole_history_is_read_a_page_at_a_time(client, world, monkeypatch):
+    monkeypatch.setattr(audit, "HISTORY_PAGE", 10)
+    report = make_report(world)
+    rename(report, 25)
+    client.force_login(world.secretary)
+    everything = reverse("reports:history", args=[report.pk])
+    first = client.get(everything).content.decode()
+    second = client.get(everything + "?page=2").content.decode()
+    assert "第23次改名 → 第24次改名" in first and "第13次改名 → 第14次改名" not in first
+    assert "第13次改名 → 第14次改名" in second and "第23次改名 → 第24次改名" not in second
+    assert '<a class="page-link" href="?page=3">较早的记录</a>' in second
+    assert '<a class="page-link" href="?page=1">较新的记录</a>' in second
+
+
+def test_a_meetings_and_a_findings_long_history_link_to_all_of_it(client, world):
+    finding = FindingFactory(meeting__organisation=world.branch)
+    meeting = finding.meeting
+    for i in range(25):
+        finding.title, meeting.title = f"问题第{i}稿", f"会议第{i}稿"
+        finding.save()
+        meeting.save()
+    client.force_login(world.secretary)
+    for page, everything in [
+        (meeting.get_absolute_url(), reverse("meetings:history", args=[meeting.pk])),
+        (finding.get_absolute_url(), reverse("meetings:finding_history", args=[finding.pk])),
+    ]:
+        assert f'<a href="{everything}">查看全部历史记录</a>' in client.get(page).content.decode()
+        whole = client.get(everything).content.decode()
+        assert "第0稿" in whole and "第24稿" in whole
 
 
 def test_history_shows_local_time_to_the_minute(client, world):
