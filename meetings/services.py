@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ideology_review import audit
+from reports import pagecache
 from reports.models import QuarterlyReport
 
 from .access import check_measure_closure
@@ -77,7 +78,9 @@ def meeting_confirm(*, meeting, by, request=None):
             status=Meeting.Status.CONFIRMED, confirmed_at=timezone.now(), confirmed_by=by
         )
         if updated:
-            # A queryset update sends no signal: the audit row is written here.
+            # A queryset update sends no signal: the 工作台's cache is told, and
+            # the audit row is written, here.
+            pagecache.organisations_changed({meeting.organisation_id})
             audit.record(
                 meeting,
                 event="确认会议记录",

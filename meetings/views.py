@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
@@ -16,7 +17,7 @@ from ideology_review.lib.http import history_page, paginate, parse_int
 from ideology_review.lib.models import load_users
 from ideology_review.lib.periods import QUARTER_NAMES, quarter_of
 from ideology_review.lib.urls import pk_url
-from reports import deadlines
+from reports import deadlines, pagecache
 from reports import exports as report_exports
 from reports import files as report_files
 from reports.models import GeneratedFile, Notification, QuarterlyReport
@@ -106,8 +107,41 @@ def dashboard(request):
         return redirect("reports:workbench")
     now = today()
     year, quarter = now.year, quarter_of(now)
+    can_create = bool(scope.editable_organisations)
+
+    def records():
+        # the meetings, overdue measures, reports and unrectified findings: one
+        # fragment, cached by the versions of the organisations they belong to
+        return render_to_string(
+            "meetings/includes/dashboard_records.html",
+            _dashboard_records(request.user, scope, year, quarter) | {"can_create": can_create},
+        )
+
+    # 报送提醒: what the user's organisations owe in the next 30 days, and overdue.
+    due, next_due = deadlines.due_reports(request.user, scope.own_organisations, now)
+    # 通知 not yet read: 催报, returns, reminders (the bell counts them all).
+    unread = list(Notification.objects.filter(recipient=request.user, read_at__isnull=True)[:5])
+    context = {
+        "unread": unread,
+        "due_reports": due,
+        "next_due": next_due,
+        "due_window": deadlines.WINDOW_DAYS,
+        "year": year,
+        "quarter": quarter,
+        "quarter_name": QUARTER_NAMES[quarter],
+        "records": pagecache.branch_fragment(
+            "dashboard", scope, (year, quarter, can_create), records
+        ),
+    }
+    if len(unread) < 5:
+        # Fewer than the five shown: they are all, and the bell needs no COUNT of its own.
+        context["unread_notifications"] = len(unread)
+    return render(request, "meetings/dashboard.html", context)
+
+
+def _dashboard_records(user, scope, year, quarter):
     meetings = (
-        Meeting.objects.for_user(request.user)
+        Meeting.objects.for_user(user)
         .of_quarter(year, quarter)
         .select_related("organisation")
         .only("title", "date", "status", "organisation", *_org_name("organisation"))
@@ -115,7 +149,7 @@ def dashboard(request):
         .order_by("-date", "-pk")[:20]
     )
     open_findings = (
-        Finding.objects.for_user(request.user)
+        Finding.objects.for_user(user)
         .unfinished()
         .select_related("organisation", "category")
         .only(
@@ -130,7 +164,7 @@ def dashboard(request):
         )
         .order_by("-year", "-quarter", "pk")[:20]
     )
-    overdue = Measure.objects.for_user(request.user).overdue()
+    overdue = Measure.objects.for_user(user).overdue()
     # A short list is its own count: COUNT only when the 20 shown may not be all.
     overdue_measures = list(
         overdue.select_related("finding__organisation", "responsible_person")
@@ -163,28 +197,13 @@ def dashboard(request):
         )
         .order_by("-year", "-quarter", "organisation__path")[:6]
     )
-    # 报送提醒: what the user's organisations owe in the next 30 days, and overdue.
-    due, next_due = deadlines.due_reports(request.user, scope.own_organisations, now)
-    # 通知 not yet read: 催报, returns, reminders (the bell counts them all).
-    unread = list(Notification.objects.filter(recipient=request.user, read_at__isnull=True)[:5])
-    context = {
-        "unread": unread,
-        "due_reports": due,
-        "next_due": next_due,
-        "due_window": deadlines.WINDOW_DAYS,
+    return {
         "reports": reports,
-        "year": year,
-        "quarter": quarter,
-        "quarter_name": QUARTER_NAMES[quarter],
         "meetings": meetings,
         "open_findings": open_findings,
         "overdue_measures": overdue_measures,
         "overdue_count": overdue_count,
     }
-    if len(unread) < 5:
-        # Fewer than the five shown: they are all, and the bell needs no COUNT of its own.
-        context["unread_notifications"] = len(unread)
-    return render(request, "meetings/dashboard.html", context)
 
 
 # ---------------------------------------------------------------------------

@@ -772,6 +772,27 @@ class DataVersion(models.Model):
         return f"{self.name}: {self.value}"
 
 
+class OrganisationVersion(models.Model):
+    """The version of one organisation's records, for the 工作台's cached
+    fragment (reports.pagecache): moved on after every commit that changed a
+    meeting, finding, measure or report of it, or its name."""
+
+    organisation = models.OneToOneField(
+        "meetings.Organisation",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="records_version",
+    )
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("党组织数据版本")
+        verbose_name_plural = _("党组织数据版本")
+
+    def __str__(self):
+        return f"{self.organisation_id}: {self.value}"
+
+
 from auditlog.registry import auditlog  # noqa: E402
 
 auditlog.register(QuarterlyReport, exclude_fields=["updated_at", "version"])

@@ -45,14 +45,14 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
-from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_delete
 from django.dispatch import receiver
 
 from ideology_review.routers import reading_replica
 from meetings import models as records
-from meetings.signals import defer, review_units_changed
+from meetings.signals import defer, is_deferring, review_units_changed
 
-from .models import DataVersion, Notification, QuarterlyReport
+from .models import DataVersion, Notification, OrganisationVersion, QuarterlyReport
 
 SEQUENCE = "reports_data_version"
 NAME = "records"
@@ -103,7 +103,7 @@ def _move_on():
             DataVersion.objects.get_or_create(pk=NAME, defaults={"value": now})
 
 
-def jump():
+def jump(organisations=True):
     """Move the version on past the clock (ms): after a restore or a migration
     (a new database, new code or a data migration), no value used before — by
     another database sharing the cache, or this one before the restore — can
@@ -117,6 +117,10 @@ def jump():
             )
     else:
         _move_on()
+    if organisations:
+        # and every organisation's own version with it (a loader that
+        # bulk-created rows, a restored table of versions)
+        organisations_changed(None)
 
 
 def _after_commit():
@@ -191,23 +195,26 @@ def record_saved(sender, instance, raw=False, update_fields=None, **kwargs):
         return  # the pages show 催报 alone (the 审核工作台's 已催报)
     else:
         defer("data_version", changed)
+        _branch_records_changed(sender, instance)
 
 
 def _migrated(sender, using=DEFAULT_DB_ALIAS, **kwargs):
     if sender.name != "reports" or using != DEFAULT_DB_ALIAS:
         return  # sent for every app: once per migrate
     with connection.cursor() as cursor:
+        tables = connection.introspection.table_names(cursor)
         if _postgresql():
             cursor.execute("SELECT to_regclass(%s)", [SEQUENCE])
             exists = cursor.fetchone()[0] is not None
         else:
-            exists = DataVersion._meta.db_table in connection.introspection.table_names(cursor)
+            exists = DataVersion._meta.db_table in tables
     if exists:  # not when migrated back before it
-        jump()
+        jump(organisations=OrganisationVersion._meta.db_table in tables)
 
 
-def record_deleted(sender, **kwargs):
+def record_deleted(sender, instance, **kwargs):
     defer("data_version", changed)
+    _branch_records_changed(sender, instance)
 
 
 def relation_changed(sender, action, **kwargs):
@@ -225,6 +232,8 @@ def connect():
     for every sender would keep Django from deleting any model's rows without
     loading them first. And to migrations (a deploy, a restore's first step)."""
     post_migrate.connect(_migrated, dispatch_uid="pagecache:migrate")
+    for model in (records.Meeting, records.Finding, QuarterlyReport):
+        pre_delete.connect(_note_organisation, sender=model, dispatch_uid="pagecache:organisation")
     for label in APPS:
         for model in apps.get_app_config(label).get_models():
             if model._meta.label_lower in QUIET:
@@ -238,3 +247,185 @@ def connect():
                     sender=field.remote_field.through,
                     dispatch_uid=f"{uid}.{field.name}",
                 )
+
+
+# ---------------------------------------------------------------------------
+# The 工作台's fragment: keyed by the versions of the organisations it shows.
+#
+# A branch's 工作台 lists its meetings, overdue measures, reports and findings
+# not yet rectified. Keyed by the records' version above, it would be rebuilt
+# on every change anywhere in the province; it is keyed instead by the
+# versions of the organisations the user sees (OrganisationVersion), each
+# moved on, after the commit, by a change of a meeting, finding, measure or
+# report of the organisation, of its name, or of a name those lists show (a
+# person's, a category's). Until its transaction commits, a change keeps the
+# fragments of its organisations from the cache within the same transaction
+# (and every test, which runs in one): they are built fresh. A version that is
+# not moved (the process stopped between the commit and the move) ages out
+# with BRANCH_TIMEOUT.
+# ---------------------------------------------------------------------------
+
+BRANCH_TIMEOUT = 3600
+BRANCHES_CACHED = 200  # a scope seeing more organisations builds its page each time
+
+
+class _Bump:
+    """The on_commit callback of one transaction: the organisations whose
+    version moves when it commits (`everything`: all of them)."""
+
+    def __init__(self):
+        self.organisations, self.everything = set(), False
+
+    def add(self, ids):
+        if ids is None:
+            self.everything = True
+        else:
+            self.organisations |= ids
+
+    def __call__(self):
+        _move_organisations(None if self.everything else self.organisations)
+
+
+def organisations_changed(ids):
+    """The records shown for these organisations changed (None: for all)."""
+    if ids is not None:
+        ids = {pk for pk in ids if pk is not None}
+        if not ids:
+            return
+    if not connection.in_atomic_block:
+        _move_organisations(ids)
+        return
+    active = set(connection.savepoint_ids)
+    for sids, func, _ in connection.run_on_commit:
+        # a callback of no savepoint that can roll back without this change
+        if isinstance(func, _Bump) and sids <= active:
+            func.add(ids)
+            return
+    callback = _Bump()
+    callback.add(ids)
+    transaction.on_commit(callback, robust=True)
+
+
+def _pending():
+    """The organisations changed in this connection's open transaction (True: all)."""
+    found = set()
+    for _, func, _ in connection.run_on_commit:
+        if isinstance(func, _Bump):
+            if func.everything:
+                return True
+            found |= func.organisations
+    return found
+
+
+def _move_organisations(ids):
+    """Each of these organisations (None: every one) to a version of its own
+    from the records' sequence: never one used before, by it or another."""
+    value = _next_value()
+    table = OrganisationVersion._meta.db_table
+    where, params = (
+        ("", []) if ids is None else (f"WHERE id IN ({', '.join(['%s'] * len(ids))})", list(ids))
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (organisation_id, value) "
+            f"SELECT id, %s FROM {records.Organisation._meta.db_table} {where or 'WHERE 1 = 1'} "
+            "ON CONFLICT (organisation_id) DO UPDATE SET value = excluded.value",
+            [value, *params],
+        )
+
+
+def _next_value():
+    if _postgresql():
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT nextval('{SEQUENCE}')")
+            return cursor.fetchone()[0]
+    _move_on()
+    return current()
+
+
+def _branch_records_changed(sender, instance):
+    """Which organisations' 工作台 shows `instance` (a saved or deleted record)."""
+    if sender not in _BRANCH_SHOWN:
+        return
+    if is_deferring():  # a loader: every organisation once, not a lookup a row
+        organisations_changed(None)
+        return
+    organisations_changed(_BRANCH_SHOWN[sender](instance))
+
+
+def _of_measure(measure):
+    # the finding it is under and, moved, the one it was under (reports.signals)
+    findings = {
+        measure.__dict__.get("finding_id"),
+        getattr(measure, "_figures_finding", None),
+        getattr(measure, "_figures_previous", None),
+    }
+    findings = {pk for pk in findings if isinstance(pk, int)}
+    return set(
+        records.Finding.objects.filter(pk__in=findings).values_list("organisation_id", flat=True)
+    )
+
+
+def _of_finding(finding):
+    # its organisation and, moved, the one it was counted under (reports.signals)
+    keys = (getattr(finding, "_figures_key", None), getattr(finding, "_figures_previous", None))
+    return {_organisation_of(finding)} | {key[0] for key in keys if isinstance(key, tuple)}
+
+
+def _organisation_of(instance):
+    """A meeting's, finding's or report's organisation, loaded with it or not."""
+    if "organisation_id" in instance.__dict__:
+        return instance.organisation_id
+    if hasattr(instance, "_branch_organisation"):  # deleted: noted before (pre_delete)
+        return instance._branch_organisation
+    return instance.organisation_id  # saved: the column is read (one query)
+
+
+def _note_organisation(sender, instance, **kwargs):
+    """Before a row read without its organisation is deleted: which it was."""
+    if "organisation_id" not in instance.__dict__:
+        instance._branch_organisation = (
+            sender.objects.filter(pk=instance.pk).values_list("organisation_id", flat=True).first()
+        )
+
+
+def _of_person(person):
+    """Where a person's name is shown: as 责任人 of measures, as 述职人 of reports."""
+    return set(
+        records.Finding.objects.filter(measures__responsible_person=person).values_list(
+            "organisation_id", flat=True
+        )
+    ) | set(QuarterlyReport.objects.filter(person=person).values_list("organisation_id", flat=True))
+
+
+_BRANCH_SHOWN = {
+    records.Meeting: lambda meeting: {_organisation_of(meeting)},
+    records.Finding: _of_finding,
+    records.Measure: _of_measure,
+    QuarterlyReport: lambda report: {_organisation_of(report)},
+    records.Organisation: lambda organisation: {organisation.pk},
+    records.Person: _of_person,
+    records.FindingCategory: lambda category: None,  # every organisation
+}
+
+
+def branch_fragment(page, scope, parts, build):
+    """The cached value of `page` for the user of `scope` and `parts`, built by
+    `build()` when the versions of the organisations the scope sees have none.
+    One query (those organisations and their versions)."""
+    if reading_replica() or scope.everything:
+        return build()
+    seen = sorted(
+        records.Organisation.objects.filter(scope.visible_q("")).values_list(
+            "pk", "records_version__value"
+        )
+    )
+    pending = _pending()
+    if len(seen) > BRANCHES_CACHED or pending is True or pending.intersection(pk for pk, _ in seen):
+        return build()
+    key = _key(page, (records.today().isoformat(), scope.user_id, seen, *parts))
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, BRANCH_TIMEOUT)
+    return value

@@ -65,7 +65,7 @@ def finding_changed(sender, instance, raw=False, **kwargs):
         return
     now = (instance.organisation_id, instance.year, instance.quarter)
     figures.refresh({before, now} - {(None, None, None)})
-    instance._figures_key = now
+    instance._figures_key, instance._figures_previous = now, before  # (the 工作台's cache)
 
 
 @receiver(post_init, sender=Measure)
@@ -97,6 +97,7 @@ def measure_changed(sender, instance, raw=False, **kwargs):
             )
         )
     )
+    instance._figures_previous = instance._figures_finding  # (the 工作台's cache)
     instance._figures_finding = instance.__dict__.get("finding_id")
 
 
