@@ -129,8 +129,9 @@ def dashboard(request):
         "year": year,
         "quarter": quarter,
         "quarter_name": QUARTER_NAMES[quarter],
+        # (the roles: the reports listed are those of the user's own organisations)
         "records": pagecache.branch_fragment(
-            "dashboard", scope, (year, quarter, can_create), records
+            "dashboard", scope, (year, quarter, sorted(scope.roles.items())), records
         ),
     }
     if len(unread) < 5:

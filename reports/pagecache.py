@@ -45,7 +45,14 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
-from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_delete
+from django.db.models.signals import (
+    m2m_changed,
+    post_delete,
+    post_init,
+    post_migrate,
+    post_save,
+    pre_delete,
+)
 from django.dispatch import receiver
 
 from ideology_review.routers import reading_replica
@@ -234,6 +241,9 @@ def connect():
     post_migrate.connect(_migrated, dispatch_uid="pagecache:migrate")
     for model in (records.Meeting, records.Finding, QuarterlyReport):
         pre_delete.connect(_note_organisation, sender=model, dispatch_uid="pagecache:organisation")
+    for model in (records.Meeting, QuarterlyReport):  # a finding's is noted by reports.signals
+        post_init.connect(_note_loaded, sender=model, dispatch_uid="pagecache:loaded")
+    pre_delete.connect(_note_person, sender=records.Person, dispatch_uid="pagecache:person")
     for label in APPS:
         for model in apps.get_app_config(label).get_models():
             if model._meta.label_lower in QUIET:
@@ -329,7 +339,8 @@ def _move_organisations(ids):
         cursor.execute(
             f"INSERT INTO {table} (organisation_id, value) "
             f"SELECT id, %s FROM {records.Organisation._meta.db_table} {where or 'WHERE 1 = 1'} "
-            "ON CONFLICT (organisation_id) DO UPDATE SET value = excluded.value",
+            # rows locked in one order by every bump: two at once never deadlock
+            "ORDER BY id ON CONFLICT (organisation_id) DO UPDATE SET value = excluded.value",
             [value, *params],
         )
 
@@ -369,16 +380,26 @@ def _of_measure(measure):
 def _of_finding(finding):
     # its organisation and, moved, the one it was counted under (reports.signals)
     keys = (getattr(finding, "_figures_key", None), getattr(finding, "_figures_previous", None))
-    return {_organisation_of(finding)} | {key[0] for key in keys if isinstance(key, tuple)}
+    return _organisation_of(finding) | {key[0] for key in keys if isinstance(key, tuple)}
 
 
 def _organisation_of(instance):
-    """A meeting's, finding's or report's organisation, loaded with it or not."""
+    """A meeting's, finding's or report's organisation, loaded with it or not,
+    and the one it was loaded with (moved to another: both show it no more / now)."""
+    loaded = getattr(instance, "_branch_loaded", None)
     if "organisation_id" in instance.__dict__:
-        return instance.organisation_id
-    if hasattr(instance, "_branch_organisation"):  # deleted: noted before (pre_delete)
-        return instance._branch_organisation
-    return instance.organisation_id  # saved: the column is read (one query)
+        now = instance.organisation_id
+    elif hasattr(instance, "_branch_organisation"):  # deleted: noted before (pre_delete)
+        now = instance._branch_organisation
+    else:
+        now = instance.organisation_id  # saved: the column is read (one query)
+    instance._branch_loaded = now
+    return {now, loaded}
+
+
+def _note_loaded(sender, instance, **kwargs):
+    # the organisation a row was read with (from the loaded columns alone)
+    instance._branch_loaded = instance.__dict__.get("organisation_id")
 
 
 def _note_organisation(sender, instance, **kwargs):
@@ -390,7 +411,10 @@ def _note_organisation(sender, instance, **kwargs):
 
 
 def _of_person(person):
-    """Where a person's name is shown: as 责任人 of measures, as 述职人 of reports."""
+    """Where a person's name is shown: as 责任人 of measures, as 述职人 of reports
+    (deleted: where it was, noted before its measures let go of it)."""
+    if hasattr(person, "_branch_shown"):
+        return person._branch_shown
     return set(
         records.Finding.objects.filter(measures__responsible_person=person).values_list(
             "organisation_id", flat=True
@@ -398,12 +422,25 @@ def _of_person(person):
     ) | set(QuarterlyReport.objects.filter(person=person).values_list("organisation_id", flat=True))
 
 
+def _note_person(sender, instance, **kwargs):
+    instance._branch_shown = _of_person(instance)
+
+
+def _of_organisation(organisation):
+    # its name, and the paths of its subtree (moved: the reports list's order)
+    return set(
+        records.Organisation.objects.filter(path__startswith=organisation.path).values_list(
+            "pk", flat=True
+        )
+    ) | {organisation.pk}
+
+
 _BRANCH_SHOWN = {
-    records.Meeting: lambda meeting: {_organisation_of(meeting)},
+    records.Meeting: _organisation_of,
     records.Finding: _of_finding,
     records.Measure: _of_measure,
-    QuarterlyReport: lambda report: {_organisation_of(report)},
-    records.Organisation: lambda organisation: {organisation.pk},
+    QuarterlyReport: _organisation_of,
+    records.Organisation: _of_organisation,
     records.Person: _of_person,
     records.FindingCategory: lambda category: None,  # every organisation
 }

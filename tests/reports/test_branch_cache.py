@@ -13,11 +13,28 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from meetings import services as meeting_services
-from meetings.models import Finding, FindingCategory, Measure, Meeting, today
+from meetings.models import (
+    Finding,
+    FindingCategory,
+    Measure,
+    Meeting,
+    Membership,
+    Organisation,
+    Person,
+    today,
+)
 from reports import services
 from reports.models import OrganisationVersion, QuarterlyReport
 
-from ..factories import FindingFactory, MeasureFactory, MeetingFactory, PersonFactory
+from ..conftest import make_user
+from ..factories import (
+    FindingFactory,
+    MeasureFactory,
+    MeetingFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    PersonFactory,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]+')
@@ -149,3 +166,93 @@ def test_the_served_records_equal_fresh_ones_after_every_kind_of_change(client, 
         cache.clear()
         fresh, _ = dashboard(client)
         assert served == fresh, f"after {step.__name__}, the 工作台 served is not the fresh one"
+
+
+# What a review of the cache found served stale before it was fixed: each is one
+# change between a page served from the cache and one built afresh.
+
+
+def served_equals_fresh(client):
+    served, _ = dashboard(client)
+    cache.clear()
+    fresh, _ = dashboard(client)
+    return served, fresh
+
+
+def this_quarters_report(organisation, by):
+    return QuarterlyReport.objects.create(
+        organisation=organisation,
+        year=today().year,
+        quarter=(today().month - 1) // 3 + 1,
+        title="本季度报告",
+        created_by=by,
+    )
+
+
+def test_a_deleted_responsible_person_leaves_the_overdue_list(client, world):
+    person = PersonFactory(name="孙责任")
+    meeting = MeetingFactory(organisation=world.branch, date=today())
+    MeasureFactory(finding__meeting=meeting, deadline=LONG_AGO, responsible_person=person)
+    client.force_login(world.secretary)
+    dashboard(client)
+    Person.objects.get(pk=person.pk).delete()  # the measure's 责任人 is set to NULL first
+    served, fresh = served_equals_fresh(client)
+    assert "孙责任" not in fresh and served == fresh
+
+
+def test_joining_a_branch_one_already_sees_lists_its_reports(client, world):
+    # the county committee's 书记 sees its branches' records; a membership of one
+    # of them makes its reports the user's own (the 分析研判报告 card)
+    boss = make_user(
+        world.committee,
+        Membership.Role.MANAGER,
+        name="县委书记",
+        party_role=Membership.PartyRole.SECRETARY,
+    )
+    this_quarters_report(world.branch, world.secretary)
+    client.force_login(boss)
+    dashboard(client)
+    MembershipFactory(
+        person=Person.objects.get(user=boss),
+        organisation=world.branch,
+        role=Membership.Role.READER,
+    )
+    served, fresh = served_equals_fresh(client)
+    assert "分析研判报告" in fresh and served == fresh
+
+
+@pytest.mark.parametrize("record", ["meeting", "report"])
+def test_a_record_moved_to_another_organisation_leaves_the_first(client, world, record):
+    if record == "meeting":
+        moved = MeetingFactory(organisation=world.branch, date=today(), title="搬走的会")
+        moved = Meeting.objects.get(pk=moved.pk)
+    else:
+        moved = QuarterlyReport.objects.get(
+            pk=this_quarters_report(world.branch, world.secretary).pk
+        )
+    client.force_login(world.secretary)
+    dashboard(client)
+    moved.organisation = world.other_branch
+    moved.save()
+    served, fresh = served_equals_fresh(client)
+    assert served == fresh
+
+
+def test_moving_a_committee_moves_its_branches_reports_in_the_list(client, world):
+    # a reader of branches under two committees: the list is in the order of the
+    # organisations' paths, which a move of the committee rewrites (an update())
+    second = OrganisationFactory(parent=world.other_committee, short_name="白水支部")
+    user = make_user(world.branch, Membership.Role.READER, name="两头读")
+    MembershipFactory(
+        person=Person.objects.get(user=user), organisation=second, role=Membership.Role.READER
+    )
+    this_quarters_report(world.branch, world.secretary)
+    this_quarters_report(second, world.secretary)
+    client.force_login(user)
+    dashboard(client)
+    top = OrganisationFactory(org_type=Organisation.OrgType.COMMITTEE, name="新上级委员会")
+    committee = Organisation.objects.get(pk=world.committee.pk)
+    committee.parent = top
+    committee.save()
+    served, fresh = served_equals_fresh(client)
+    assert served == fresh
