@@ -442,10 +442,23 @@ def csv_row(page, kind, summary, queries, ratio):
     }
 
 
+def analyze():
+    """The planner's statistics as autovacuum keeps them where it runs (it is
+    off on this machine): the runs before this one added audit rows (every
+    一键汇总 writes two), and a report page's 历史记录 read through the index the
+    stale estimate favours took 5.7 ms instead of 0.4."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    connection.close()
+
+
 def main():
     django_setup()
     pool = secretaries()
     counts, assemble_ms = query_counts_and_assembly(pool[0])
+    analyze()
     prefix, pinned = pinning()
     print(pinned, flush=True)
     load_before = load_average()

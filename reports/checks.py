@@ -50,9 +50,13 @@ def check_report(report, items=None):
     org = report.organisation
     period_word = "本季度" if report.is_quarterly else "报告期间内"
 
-    if not Meeting.objects.filter(
-        report.records_q(), organisation=org, meeting_type__in=ANALYSIS_TYPES
-    ).exists():
+    # The period's meetings, read once: is one of them an analysis meeting, which are drafts.
+    meetings = list(
+        Meeting.objects.filter(report.records_q(), organisation=org)
+        .only("title", "date", "meeting_type", "status")
+        .order_by("date", "pk")
+    )
+    if not any(m.meeting_type in ANALYSIS_TYPES for m in meetings):
         problems.append(Problem(WARNING, f"{period_word}尚未召开研判会议", report.period_label))
 
     # The report's findings and their measures, read once for the checks below
@@ -97,7 +101,7 @@ def check_report(report, items=None):
             )
         )
 
-    problems += _unconfirmed_meetings(report)
+    problems += _unconfirmed_meetings(meetings)
     problems += _placeholders(report, items, findings)
     problems += _traditional(report, items)
     problems += _empty_parts(report, items)
@@ -149,13 +153,9 @@ def _traditional(report, items):
     return found
 
 
-def _unconfirmed_meetings(report):
+def _unconfirmed_meetings(meetings):
     """The report draws on meeting records that are not confirmed yet."""
-    drafts = Meeting.objects.filter(
-        report.records_q(),
-        organisation_id=report.organisation_id,
-        status=Meeting.Status.DRAFT,
-    ).order_by("date", "pk")
+    drafts = [m for m in meetings if m.status == Meeting.Status.DRAFT]
     return [
         Problem(
             WARNING,

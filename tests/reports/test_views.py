@@ -189,9 +189,10 @@ def test_report_page_runs_a_fixed_number_of_queries(
         )
     client.force_login(world.secretary)
     # checks: +1 for unconfirmed meetings; history: -1, the loaded organisation is named
-    # without one; +1: where the report goes (the stored review_unit); -2: the
-    # checks read the findings and their measures once (two queries, not four)
-    with django_assert_num_queries(19):
+    # without one; +1: where the report goes (the stored review_unit); -3: the
+    # checks read the period's meetings once, the findings and their measures once
+    # (three queries, not six)
+    with django_assert_num_queries(18):
         response = client.get(reverse("reports:detail", args=[report.pk]))
     assert response.status_code == 200
 
