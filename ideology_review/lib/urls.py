@@ -21,9 +21,9 @@ def pk_url(name, pk, *rest):
     key = (name, rest, get_resolver(urlconf), get_script_prefix())
     route = _routes.get(key)
     if route is None:
-        head, stand_in, tail = reverse(
-            name, args=[_STAND_IN, *rest], urlconf=urlconf
-        ).partition(str(_STAND_IN))
+        head, stand_in, tail = reverse(name, args=[_STAND_IN, *rest], urlconf=urlconf).partition(
+            str(_STAND_IN)
+        )
         assert stand_in, name
         route = _routes[key] = (head, tail)
     return f"{route[0]}{pk}{route[1]}"
