@@ -222,6 +222,9 @@ def pinning():
     generator) on CLIENT_CPU, gunicorn on SERVER_CPU, where the machine has both."""
     client, server = int(CLIENT_CPU), int(SERVER_CPU)
     if client == server or max(client, server) >= (os.cpu_count() or 1):
+        # make bench-web starts this process under `taskset -c 0`: gunicorn, its
+        # child, would inherit that one core
+        os.sched_setaffinity(0, set(range(os.cpu_count() or 1)))
         return [], (
             "未绑定核（BENCH_CLIENT_CPU 与 BENCH_SERVER_CPU 相同，或机器不足 2 个核）："
             "负载生成器、gunicorn 与 PostgreSQL 共用全部的核"
