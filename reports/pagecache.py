@@ -328,8 +328,8 @@ def _pending():
 
 
 def _move_organisations(ids):
-    """Each of these organisations (None: every one) to a version of its own
-    from the records' sequence: never one used before, by it or another."""
+    """These organisations (None: every one) to a new version, one value of the
+    records' sequence for all of them: none of them has had it before."""
     value = _next_value()
     table = OrganisationVersion._meta.db_table
     where, params = (
