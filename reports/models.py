@@ -795,7 +795,8 @@ class OrganisationVersion(models.Model):
 
 from auditlog.registry import auditlog  # noqa: E402
 
-auditlog.register(QuarterlyReport, exclude_fields=["updated_at", "version"])
+# assembled_at: 一键汇总 writes its own row (audit.record), with what it generated
+auditlog.register(QuarterlyReport, exclude_fields=["updated_at", "version", "assembled_at"])
 auditlog.register(ReportItem, exclude_fields=["version"])
 auditlog.register(DocumentFormat)
 auditlog.register(ReportComment)

@@ -118,6 +118,15 @@ def test_review_transitions_leave_one_row_each(world):
     assert returned.additional_data["意见"] == "请补充"
 
 
+def test_one_click_assembly_leaves_one_row(world):
+    report = make_report(world)
+    before = len(rows(report))
+    services.report_assemble(report=report, by=world.secretary)
+    new = rows(report)[before:]
+    assert [(event(e), e.actor) for e in new] == [("一键汇总", world.secretary)]
+    assert "生成段落" in new[0].additional_data
+
+
 def test_exports_and_downloads_are_logged(client, world):
     report = make_report(world)
     meeting = MeetingFactory(organisation=world.branch)  # a draft: the report's is confirmed
