@@ -1,3 +1,4 @@
+from functools import partial
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -357,13 +358,13 @@ def _meeting_history(meeting, findings=None, **rows):
             Measure.objects.filter(finding__meeting=meeting),
         ]
     history = audit.history_for(meeting, related=related, related_event="更正", **rows)
-    history.url = "" if rows else pk_url("meetings:history", meeting.pk)
+    history.url = pk_url("meetings:history", meeting.pk)
     return history
 
 
 def _finding_history(finding, **rows):
     history = audit.history_for(finding, *finding.measures.all(), **rows)
-    history.url = "" if rows else pk_url("meetings:finding_history", finding.pk)
+    history.url = pk_url("meetings:finding_history", finding.pk)
     return history
 
 
@@ -371,24 +372,14 @@ def _finding_history(finding, **rows):
 @require_safe
 def meeting_history(request, pk):
     meeting = get_meeting_for_user(request.user, pk)
-    return history_page(
-        request,
-        lambda **rows: _meeting_history(meeting, **rows),
-        subject=meeting.title,
-        back=meeting.get_absolute_url(),
-    )
+    return history_page(request, meeting, partial(_meeting_history, meeting))
 
 
 @login_required
 @require_safe
 def finding_history(request, pk):
     finding = get_finding_for_user(request.user, pk)
-    return history_page(
-        request,
-        lambda **rows: _finding_history(finding, **rows),
-        subject=finding.title,
-        back=finding.get_absolute_url(),
-    )
+    return history_page(request, finding, partial(_finding_history, finding))
 
 
 @login_required

@@ -239,9 +239,8 @@ def connect():
     for every sender would keep Django from deleting any model's rows without
     loading them first. And to migrations (a deploy, a restore's first step)."""
     post_migrate.connect(_migrated, dispatch_uid="pagecache:migrate")
-    for model in (records.Meeting, records.Finding, QuarterlyReport):
+    for model in (records.Meeting, QuarterlyReport):  # a finding's: reports.signals
         pre_delete.connect(_note_organisation, sender=model, dispatch_uid="pagecache:organisation")
-    for model in (records.Meeting, QuarterlyReport):  # a finding's is noted by reports.signals
         post_init.connect(_note_loaded, sender=model, dispatch_uid="pagecache:loaded")
     pre_delete.connect(_note_person, sender=records.Person, dispatch_uid="pagecache:person")
     for label in APPS:
@@ -378,13 +377,16 @@ def _of_measure(measure):
 
 
 def _of_finding(finding):
-    # its organisation and, moved, the one it was counted under (reports.signals)
+    # its organisation and, moved, the one it was counted under: reports.signals
+    # notes them (and reads them, for a row loaded without them, before a save or delete)
     keys = (getattr(finding, "_figures_key", None), getattr(finding, "_figures_previous", None))
-    return _organisation_of(finding) | {key[0] for key in keys if isinstance(key, tuple)}
+    return {finding.__dict__.get("organisation_id")} | {
+        key[0] for key in keys if isinstance(key, tuple)
+    }
 
 
 def _organisation_of(instance):
-    """A meeting's, finding's or report's organisation, loaded with it or not,
+    """A meeting's or report's organisation, loaded with it or not,
     and the one it was loaded with (moved to another: both show it no more / now)."""
     loaded = getattr(instance, "_branch_loaded", None)
     if "organisation_id" in instance.__dict__:

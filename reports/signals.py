@@ -58,10 +58,8 @@ def finding_changed(sender, instance, raw=False, **kwargs):
     if raw:  # loaddata (a restore): the precomputed rows come with the data
         return
     before = instance._figures_key
-    if kwargs.get("signal") is post_delete:
-        figures.refresh(
-            {before} - {(None, None, None)}
-        )  # a deleted row's own columns may be deferred
+    if kwargs.get("signal") is post_delete:  # a deleted row's own columns may be deferred
+        figures.refresh({before} - {(None, None, None)})
         return
     now = (instance.organisation_id, instance.year, instance.quarter)
     figures.refresh({before, now} - {(None, None, None)})

@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -245,7 +247,7 @@ def report_detail(request, pk):
 def _report_history(report, **rows):
     # The paragraphs' own rows too (an edited paragraph shows old → new), in the same query.
     history = audit.history_for(report, related=[ReportItem.objects.filter(report=report)], **rows)
-    history.url = "" if rows else pk_url("reports:history", report.pk)
+    history.url = pk_url("reports:history", report.pk)
     return history
 
 
@@ -253,12 +255,7 @@ def _report_history(report, **rows):
 @require_safe
 def report_history(request, pk):
     report = get_report_for_user(request.user, pk)
-    return history_page(
-        request,
-        lambda **rows: _report_history(report, **rows),
-        subject=report.title,
-        back=report.get_absolute_url(),
-    )
+    return history_page(request, report, partial(_report_history, report))
 
 
 @login_required

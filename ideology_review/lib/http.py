@@ -2,6 +2,9 @@
 
 from django.core.paginator import Page, Paginator
 from django.http import Http404
+from django.shortcuts import render
+
+from ideology_review import audit
 
 
 def parse_int(value, *, low=None, high=None):
@@ -29,22 +32,18 @@ def paginate(request, object_list, per_page):
     return Page(rows[:per_page], 1, paginator)
 
 
-def history_page(request, build, *, subject, back):
-    """An object's 全部历史记录, HISTORY_PAGE rows a page (`?page=`, at most 1,000):
-    `build(start=…, limit=…)` is the object's audit.history_for; `subject` names
-    the object, `back` is its page."""
-    from django.shortcuts import render
-
-    from ideology_review.audit import HISTORY_PAGE
-
+def history_page(request, record, build):
+    """A record's 全部历史记录, HISTORY_PAGE rows a page (`?page=`, at most 1,000):
+    `build(start=…, limit=…)` is the record's audit.history_for."""
     number = parse_int(request.GET.get("page", ""), low=1, high=1000) or 1
-    history = build(start=(number - 1) * HISTORY_PAGE, limit=HISTORY_PAGE)
+    history = build(start=(number - 1) * audit.HISTORY_PAGE, limit=audit.HISTORY_PAGE)
     if not history and number > 1:
         raise Http404("没有更多历史记录")
+    history.url = ""  # this is the page the panel's link goes to
     context = {
         "history": history,
-        "subject": subject,
-        "back": back,
+        "subject": record.title,
+        "back": record.get_absolute_url(),
         "number": number,
         "previous": number - 1 if number > 1 else None,
         "next": number + 1 if history.more and number < 1000 else None,
