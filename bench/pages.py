@@ -8,8 +8,8 @@ without waiting for PostgreSQL or for the other processes), each ÷ the floor's,
 and the page's queries. `--profile PAGE` prints a pyinstrument profile of that
 page instead (`pip install -e .[dev]`).
 
-Runs on the `load_scale` data (the user `scale-sec-1` and their newest meeting
-and report); DEBUG off, as in production (the cached template loader)."""
+Runs on the `load_scale` data (make bench-web's first secretary, their newest
+meeting and their draft report); DEBUG off, as in production (the cached template loader)."""
 
 import argparse
 import gc
@@ -19,6 +19,7 @@ import time
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db import connection
+from django.db.models import Case, When
 from django.shortcuts import render
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -52,9 +53,16 @@ def pages(username):
         .order_by("-date", "-pk")
         .first()
     )
+    # the branch's draft, as in make bench-web (its page has the checks and
+    # the buttons); otherwise its newest report
     report = (
         QuarterlyReport.objects.filter(organisation=meeting.organisation)
-        .order_by("-year", "-quarter", "-pk")
+        .order_by(
+            Case(When(status=QuarterlyReport.Status.DRAFT, then=0), default=1),
+            "-year",
+            "-quarter",
+            "-pk",
+        )
         .first()
     )
     return {
@@ -73,9 +81,13 @@ def pages(username):
 def main(argv):
     parser = argparse.ArgumentParser(prog="python -m bench pages")
     parser.add_argument("--rounds", type=int, default=40)
-    parser.add_argument("--user", default="scale-sec-1")
+    parser.add_argument("--user", help="default: make bench-web's first secretary")
     parser.add_argument("--profile", metavar="PAGE")
     args = parser.parse_args(argv)
+    if args.user is None:
+        from bench.web_bench import secretaries
+
+        args.user = secretaries()[0][0]
     from ideology_review import urls
 
     # Benchmark-only: the floor page exists in this process alone.
@@ -84,6 +96,9 @@ def main(argv):
     client = Client(SERVER_NAME="localhost")
     client.force_login(get_user_model().objects.get(username=args.user))
     urls_by_name = pages(args.user)
+    # the draft as make bench-web shows it: after 一键汇总 (its paragraphs)
+    assembled = client.post(urls_by_name["报告页"] + "assemble/")
+    assert assembled.status_code in (302, 403), assembled.status_code
     for url in urls_by_name.values():
         for _ in range(3):  # templates compiled, connection warm
             assert client.get(url).status_code == 200, url

@@ -276,7 +276,7 @@ def _new_record(request, form_class, create, done, template):
     )
 
 
-def _findings_context(request, findings_qs, *, meeting=None, finding=None):
+def _findings_context(request, findings_qs, *, meeting=None, finding=None, flags=None):
     findings = findings_qs.select_related("category").prefetch_related(
         Prefetch(
             "measures",
@@ -285,19 +285,26 @@ def _findings_context(request, findings_qs, *, meeting=None, finding=None):
             ),
         )
     )
-    record = meeting or finding
-    scope = get_scope(request.user)
-    # A finding's own page is as locked as the meeting it came from.
-    locked = meeting.is_confirmed if meeting else finding.is_locked
+    flags = flags or _block_flags(get_scope(request.user), meeting or finding)
     findings = list(findings)
     # Who marked each measure 已完成 and who closed it (销号), with their names.
     load_users([m for f in findings for m in f.measures.all()], "done_by", "closed_by")
-    if locked:
+    if flags["locked"]:
         # One query for the whole block, however many findings and measures it shows.
         _mark_corrections(findings)
     return {
         "meeting": meeting,
         "findings": findings,
+        "section_url": (meeting or finding).get_absolute_url(),
+        **flags,
+    }
+
+
+def _block_flags(scope, record):
+    """What the user may do in a meeting's (or a finding's) 问题与整改措施 block."""
+    # A finding's own page is as locked as the meeting it came from.
+    locked = record.is_confirmed if isinstance(record, Meeting) else record.is_locked
+    return {
         "can_edit": scope.can_edit(record.organisation_id),
         "locked": locked,
         "can_correct": (
@@ -305,7 +312,6 @@ def _findings_context(request, findings_qs, *, meeting=None, finding=None):
             and scope.can_manage(record.organisation_id)
             and not services.quarter_approved(record)
         ),
-        "section_url": record.get_absolute_url(),
         # 销号/退回 (each measure's own owner excepted, in the template)
         "can_close": scope.can_manage(record.organisation_id)
         or (scope.is_reviewer and scope.can_review(record.organisation)),
@@ -333,26 +339,41 @@ def _mark_corrections(findings):
 def meeting_detail(request, pk):
     meeting = get_meeting_for_user(request.user, pk)
     scope = get_scope(request.user)
-    context = _findings_context(request, meeting.findings.all(), meeting=meeting)
-    context |= {
+    flags = _block_flags(scope, meeting)
+
+    def findings_section():
+        # the findings, their measures and buttons: cached by the versions of
+        # the organisations the user sees (reports.pagecache), CSRF token apart
+        context = _findings_context(request, meeting.findings.all(), meeting=meeting, flags=flags)
+        return pagecache.render_shared(
+            "meetings/includes/findings_section.html", context, request=request
+        )
+
+    if request.htmx:  # (its messages are the request's own)
+        section = findings_section()
+    else:
+        section = pagecache.branch_fragment(
+            "meeting", scope, (meeting.pk, request.user.pk, sorted(flags.items())), findings_section
+        )
+    context = {
+        "meeting": meeting,
+        "findings_section": pagecache.with_csrf(section, request),
+        **flags,
         "attendees": meeting.attendees.all(),
         "attachments": meeting.attachments.all(),
         "can_manage": scope.can_manage(meeting.organisation_id),
         "attachment_form": AttachmentForm(),
-        "history": _meeting_history(meeting, context["findings"]),
+        "history": _meeting_history(meeting),
         "record_files": records.meeting_files(meeting),
         "not_confirmed": records.NOT_CONFIRMED,
     }
     return render(request, "meetings/meeting_detail.html", context)
 
 
-def _meeting_history(meeting, findings=None, **rows):
-    # A confirmed record's findings change only by 更正: those rows belong here too
-    # (of the page's findings and measures, when it has loaded them: their ids).
+def _meeting_history(meeting, **rows):
+    # A confirmed record's findings change only by 更正: those rows belong here too.
     related = []
-    if meeting.is_confirmed and findings is not None:
-        related = [findings, [m for f in findings for m in f.measures.all()]]
-    elif meeting.is_confirmed:
+    if meeting.is_confirmed:
         related = [
             Finding.objects.filter(meeting=meeting),
             Measure.objects.filter(finding__meeting=meeting),

@@ -43,7 +43,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Greatest
 from django.db.models.signals import (
     m2m_changed,
@@ -54,6 +54,9 @@ from django.db.models.signals import (
     pre_delete,
 )
 from django.dispatch import receiver
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from ideology_review.routers import reading_replica
 from meetings import models as records
@@ -243,6 +246,11 @@ def connect():
         pre_delete.connect(_note_organisation, sender=model, dispatch_uid="pagecache:organisation")
         post_init.connect(_note_loaded, sender=model, dispatch_uid="pagecache:loaded")
     pre_delete.connect(_note_person, sender=records.Person, dispatch_uid="pagecache:person")
+    for signal in (post_save, post_delete):
+        signal.connect(
+            _evidence_changed, sender=records.MeasureEvidence, dispatch_uid="pagecache:evidence"
+        )
+    post_save.connect(_user_saved, sender=settings.AUTH_USER_MODEL, dispatch_uid="pagecache:user")
     for label in APPS:
         for model in apps.get_app_config(label).get_models():
             if model._meta.label_lower in QUIET:
@@ -413,15 +421,48 @@ def _note_organisation(sender, instance, **kwargs):
 
 
 def _of_person(person):
-    """Where a person's name is shown: as 责任人 of measures, as 述职人 of reports
+    """Where a person's name is shown: as 责任人 of measures, as 述职人 of reports,
+    as who marked a measure 已完成 or closed it (its user's name; the 会议页)
     (deleted: where it was, noted before its measures let go of it)."""
     if hasattr(person, "_branch_shown"):
         return person._branch_shown
-    return set(
+    shown = set(
         records.Finding.objects.filter(measures__responsible_person=person).values_list(
             "organisation_id", flat=True
         )
     ) | set(QuarterlyReport.objects.filter(person=person).values_list("organisation_id", flat=True))
+    if person.user_id:
+        shown |= _of_user(person.user_id)
+    return shown
+
+
+def _of_user(user_id):
+    # the measures the user marked 已完成 or closed (销号), named by the user
+    return set(
+        records.Finding.objects.filter(
+            Q(measures__done_by=user_id) | Q(measures__closed_by=user_id)
+        ).values_list("organisation_id", flat=True)
+    )
+
+
+def _user_saved(sender, instance, raw=False, update_fields=None, **kwargs):
+    # a user's own name (shown where they have no person); not a login's last_login
+    if raw or (update_fields and set(update_fields) <= {"last_login", "password"}):
+        return
+    organisations_changed(_of_user(instance.pk))
+
+
+def _evidence_changed(sender, instance, raw=False, **kwargs):
+    # a measure's 佐证材料 (the 会议页 lists them and gates 销号 on them)
+    if raw:
+        return
+    organisations_changed(
+        set(
+            records.Finding.objects.filter(measures=instance.measure_id).values_list(
+                "organisation_id", flat=True
+            )
+        )
+    )
 
 
 def _note_person(sender, instance, **kwargs):
@@ -446,6 +487,25 @@ _BRANCH_SHOWN = {
     records.Person: _of_person,
     records.FindingCategory: lambda category: None,  # every organisation
 }
+
+
+def _csrf_placeholder():
+    # the same on every node (a fragment built by one is served by another),
+    # and not a string a user could type into a record
+    digest = hashlib.sha256(f"pagecache-csrf:{settings.SECRET_KEY}".encode())
+    return "csrf" + digest.hexdigest()[:32]
+
+
+def render_shared(template, context, request):
+    """A fragment to cache: rendered with a placeholder for the CSRF token,
+    which belongs to the request (and changes with every login), not to the
+    fragment. `with_csrf` puts the request's own token in."""
+    return render_to_string(template, {**context, "csrf_token": _csrf_placeholder()}, request)
+
+
+def with_csrf(fragment, request):
+    """A fragment from `render_shared` with this request's CSRF token."""
+    return mark_safe(fragment.replace(_csrf_placeholder(), get_token(request)))
 
 
 def branch_fragment(page, scope, parts, build):
