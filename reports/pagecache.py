@@ -508,6 +508,26 @@ def with_csrf(fragment, request):
     return mark_safe(fragment.replace(_csrf_placeholder(), get_token(request)))
 
 
+def held(*rows):
+    """What these loaded rows hold, every column, for a key: a fragment built
+    from them alone changes when they do, with no version to move."""
+    return [
+        (type(row).__name__, sorted((k, v) for k, v in row.__dict__.items() if k[0] != "_"))
+        for row in rows
+    ]
+
+
+def held_fragment(page, parts, build):
+    """The cached value of `page` for `parts`, which hold everything it shows
+    (`held`): built by `build()` when no such value is cached."""
+    key = _key(page, parts)
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, BRANCH_TIMEOUT)
+    return value
+
+
 def branch_fragment(page, scope, parts, build):
     """The cached value of `page` for the user of `scope` and `parts`, built by
     `build()` when the versions of the organisations the scope sees have none.

@@ -219,8 +219,17 @@ def report_detail(request, pk):
         "review_form": ReviewForm(),
     }
     if can_edit:
+        # What the paragraphs and the report hold (the key of the two caches below).
+        held = pagecache.held(report, *items)
         context["sections"] = _sections(report, items)
-        context["problems"] = check_report(report, items) if report.is_editable else []
+        if report.is_editable:
+            # 提交前检查: cached by the report's text and the versions of the
+            # organisations whose meetings, findings and measures it reads
+            context["problems"] = pagecache.branch_fragment(
+                "report-checks", scope, (report.pk, held), lambda: check_report(report, items)
+            )
+        else:
+            context["problems"] = []
         context["closing_templates"] = CLOSING_TEMPLATES
         # The branch sees each 批注 of the round beside its paragraph; those on
         # 台账 rows (and on paragraphs since removed) in the 审核批注 card.
@@ -230,6 +239,20 @@ def report_detail(request, pk):
         for item in items:
             item.comments = by_item.pop(f"item-{item.pk}", [])
         context["other_comments"] = [c for cs in by_item.values() for c in cs]
+
+        def paragraphs():
+            return pagecache.render_shared(
+                "reports/includes/sections.html", context, request=request
+            )
+
+        if any(item.comments for item in items):  # (their authors: not in the key)
+            html = paragraphs()
+        else:
+            # the paragraphs and their buttons are a function of what they hold
+            html = pagecache.held_fragment(
+                "report-sections", (held, context["can_edit"], context["can_mark"]), paragraphs
+            )
+        context["sections_html"] = pagecache.with_csrf(html, request)
     else:
         # Reviewers read what was submitted, frozen, and what changed since the last round.
         if submissions:

@@ -273,8 +273,8 @@ def test_the_branchs_page_runs_a_fixed_number_of_queries(
     for c in ReportComment.objects.all()[: n // 2]:
         services.comment_mark_addressed(comment=c, by=world.secretary)
     client.force_login(world.secretary)
-    # the draft page's 18 (tests/reports/test_views.py) + the 批注, one query
-    with django_assert_num_queries(19):
+    # the draft page's 19 (tests/reports/test_views.py) + the 批注, one query
+    with django_assert_num_queries(20):
         response = client.get(submitted.get_absolute_url())
     assert len(response.context["comments"]) == n
 
