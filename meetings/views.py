@@ -363,7 +363,7 @@ def meeting_detail(request, pk):
         "attachments": meeting.attachments.all(),
         "can_manage": scope.can_manage(meeting.organisation_id),
         "attachment_form": AttachmentForm(),
-        "history": _meeting_history(meeting),
+        "history_url": pk_url("meetings:history", meeting.pk),
         "record_files": records.meeting_files(meeting),
         "not_confirmed": records.NOT_CONFIRMED,
     }
@@ -578,7 +578,7 @@ def finding_detail(request, pk):
     finding = get_finding_for_user(request.user, pk)
     context = _findings_context(request, Finding.objects.filter(pk=finding.pk), finding=finding)
     context["finding"] = finding
-    context["history"] = _finding_history(finding)
+    context["history_url"] = pk_url("meetings:finding_history", finding.pk)
     return render(request, "meetings/finding_detail.html", context)
 
 

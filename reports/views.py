@@ -214,7 +214,7 @@ def report_detail(request, pk):
         "events": events,
         "latest": submissions[0] if submissions else None,
         "files": files.listed(report.files.all()).order_by("-pk")[:5],
-        "history": _report_history(report),
+        "history_url": pk_url("reports:history", report.pk),
         "submit_form": SubmitForm(),
         "review_form": ReviewForm(),
     }

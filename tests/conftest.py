@@ -1,5 +1,7 @@
+import html
 import importlib
 import os
+import re
 import shutil
 from dataclasses import dataclass
 
@@ -245,3 +247,18 @@ def chain(world):
         committee_reviewer=make_user(township, R.MANAGER, name="罗建华", party_role=P.SECRETARY),
         village_secretary=make_user(village, R.MANAGER, name="陈秀兰", party_role=P.SECRETARY),
     )
+
+
+HISTORY_PANEL = re.compile(r'id="history" hx-get="([^"]+)" hx-trigger="revealed"')
+
+
+def history_panel(client, url):
+    """The 历史记录 panel of the page at `url`, as the browser loads it when it
+    is scrolled into view (includes/history_lazy.html): (its HTML, its context's
+    rows)."""
+    page = client.get(url).content.decode()
+    found = HISTORY_PANEL.search(page)
+    assert found, f"{url} has no 历史记录 panel to load"
+    response = client.get(html.unescape(found.group(1)), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    return response.content.decode(), response.context["history"]

@@ -14,6 +14,7 @@ from ideology_review import audit
 from meetings.models import Finding, Meeting, MeetingAttachment
 from reports import services
 
+from .conftest import history_panel
 from .documents import export_ledger
 from .factories import FindingFactory, MeetingFactory, make_report
 
@@ -60,7 +61,7 @@ def test_editing_a_finding_shows_who_changed_what_from_what(client, world):
     assert update.action == LogEntry.Action.UPDATE
     assert update.actor == world.secretary and update.remote_addr == ADDRESS
     assert update.changes_dict["title"] == ["旧的问题概述", "新的问题概述"]
-    page = client.get(reverse("meetings:finding_detail", args=[finding.pk])).content.decode()
+    page = history_panel(client, reverse("meetings:finding_detail", args=[finding.pk]))[0]
     assert "历史记录" in page
     assert "<strong>问题概述</strong>：旧的问题概述 → 新的问题概述" in page
     assert "<strong>风险等级</strong>：中 → 高" in page
@@ -209,8 +210,12 @@ def test_history_panel_query_count_does_not_grow(client, world, django_assert_nu
         finding.save()
     client.force_login(world.secretary)
     # The finding's organisation, meeting and category are loaded: the history names them free.
-    with django_assert_num_queries(13):
-        response = client.get(reverse("meetings:finding_detail", args=[finding.pk]))
+    url = reverse("meetings:finding_detail", args=[finding.pk])
+    panel = reverse("meetings:finding_history", args=[finding.pk]) + "?panel=1"
+    client.get(url)  # the session written
+    # session, user, scope, the history (its rows and the measures it covers), the bell
+    with django_assert_num_queries(6):
+        response = client.get(panel)
     history = response.context["history"]
     assert len(history) == min(edits + 1, audit.HISTORY_SHOWN)
     assert history.more == (edits + 1 > audit.HISTORY_SHOWN)
@@ -227,9 +232,9 @@ def test_a_long_history_shows_the_newest_rows_and_links_to_all_of_them(client, w
     report = make_report(world)
     rename(report, 25)
     client.force_login(world.secretary)
-    response = client.get(report.get_absolute_url())
-    history, page = response.context["history"], response.content.decode()
+    page, history = history_panel(client, report.get_absolute_url())
     assert len(history) == audit.HISTORY_SHOWN and history.more
+    assert page.startswith('<div class="card my-3" id="history"')  # the panel alone
     everything = reverse("reports:history", args=[report.pk])
     assert f'以上是最近20条，<a href="{everything}">查看全部历史记录</a>' in page
     assert "第23次改名 → 第24次改名" in page
@@ -271,7 +276,7 @@ def test_a_meetings_and_a_findings_long_history_link_to_all_of_it(client, world)
         (meeting.get_absolute_url(), reverse("meetings:history", args=[meeting.pk])),
         (finding.get_absolute_url(), reverse("meetings:finding_history", args=[finding.pk])),
     ]:
-        assert f'<a href="{everything}">查看全部历史记录</a>' in client.get(page).content.decode()
+        assert f'<a href="{everything}">查看全部历史记录</a>' in history_panel(client, page)[0]
         whole = client.get(everything).content.decode()
         assert "第0稿" in whole and "第24稿" in whole
 
@@ -289,7 +294,7 @@ def test_history_shows_local_time_to_the_minute(client, world):
         timestamp=datetime.datetime(2026, 12, 2, 7, 4, 5, 123456, tzinfo=datetime.UTC)
     )
     client.force_login(world.secretary)
-    page = client.get(meeting.get_absolute_url()).content.decode()
+    page = history_panel(client, meeting.get_absolute_url())[0]
     assert '<td class="text-nowrap">2026-12-02 15:04</td>' in page  # Asia/Shanghai
     assert "<strong>确认时间</strong>：（空） → 2026-12-02 15:04</div>" in page
     assert ".123456" not in page and "07:04" not in page
@@ -300,7 +305,7 @@ def test_a_submitted_reports_times_are_shown_local(client, world):
     services.report_submit(report=report, by=world.secretary, accept_warnings=True)
     report.refresh_from_db()
     client.force_login(world.secretary)
-    page = client.get(report.get_absolute_url()).content.decode()
+    page = history_panel(client, report.get_absolute_url())[0]
     shown = timezone.localtime(report.submitted_at).strftime("%Y-%m-%d %H:%M")
     assert f"<strong>提交时间</strong>：（空） → {shown}</div>" in page
 
@@ -316,7 +321,7 @@ def test_an_edited_paragraph_is_in_the_reports_history(client, world):
     )
     item.refresh_from_db()
     assert item.body == "主流积极健康向上。"
-    page = client.get(report.get_absolute_url()).content.decode()
+    page = history_panel(client, report.get_absolute_url())[0]
     assert f"<strong>正文</strong>：{old[:77]}" in page
     assert "→ 主流积极健康向上。</div>" in page
     assert "报告段落" in page  # the 对象 column

@@ -34,7 +34,13 @@ def paginate(request, object_list, per_page):
 
 def history_page(request, record, build):
     """A record's 全部历史记录, HISTORY_PAGE rows a page (`?page=`, at most 1,000):
-    `build(start=…, limit=…)` is the record's audit.history_for."""
+    `build(start=…, limit=…)` is the record's audit.history_for.
+
+    With `?panel=1`, the record's page's 历史记录 panel instead: its newest
+    rows and the link here (the page loads it when it is scrolled into view:
+    includes/history_lazy.html)."""
+    if request.GET.get("panel"):
+        return render(request, "includes/history.html", {"history": build()})
     number = parse_int(request.GET.get("page", ""), low=1, high=1000) or 1
     history = build(start=(number - 1) * audit.HISTORY_PAGE, limit=audit.HISTORY_PAGE)
     if not history and number > 1:

@@ -83,6 +83,7 @@ def test_secretary_corrects_a_confirmed_finding(page, live_server, world, submit
     history = page.locator("#history")
     expect(history.get_by_role("row").filter(has_text="更正说明")).to_have_count(1)
     page.reload()
+    history.scroll_into_view_if_needed()  # the panel loads when it comes into view
     row = history.get_by_role("row").filter(has_text="更正说明")
     expect(row).to_contain_text(f"问题概述：{OLD} → {NEW}")
     expect(row).to_contain_text(f"更正说明：{REASON}")

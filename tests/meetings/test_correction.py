@@ -12,6 +12,7 @@ from meetings.models import Finding, Measure, Meeting
 from reports import services
 from reports.models import QuarterlyReport
 
+from ..conftest import history_panel
 from ..factories import MeasureFactory, make_report
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +118,7 @@ def test_the_meeting_and_the_finding_show_the_correction_in_their_history(
         ),
     )
     for url in (finding.meeting.get_absolute_url(), finding.get_absolute_url()):
-        page = secretary_client.get(url).content.decode()
+        page = history_panel(secretary_client, url)[0] + secretary_client.get(url).content.decode()
         assert (
             "<strong>问题概述</strong>：教职工工作群转发无关信息四是 → 教职工工作群转发无关信息"
             in page
@@ -158,7 +159,7 @@ def test_secretary_corrects_a_measure_deadline(secretary_client, world, measure)
     [row] = corrections(measure)
     assert row.changes_dict["deadline"] == ["None", "2026-12-31"]
     assert row.additional_data["更正说明"] == "补充整改时限"
-    page = secretary_client.get(measure.finding.meeting.get_absolute_url()).content.decode()
+    page = history_panel(secretary_client, measure.finding.meeting.get_absolute_url())[0]
     assert "<strong>整改时限</strong>：（空） → 2026-12-31" in page
     assert "更正说明：补充整改时限" in page
 

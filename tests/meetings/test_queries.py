@@ -130,7 +130,7 @@ def test_meeting_page_runs_a_fixed_number_of_queries(
     # + the meeting's 会议记录 files; + the organisations seen and their versions,
     # the key of the cached 问题与整改措施 block (built here: a test's changes are
     # not committed; served from the cache: tests/meetings/test_meeting_cache.py)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):  # − the 历史记录 (loaded with its panel)
         response = client.get(meeting.get_absolute_url())
     assert response.status_code == 200
     assert len(response.context["findings"]) == rows
@@ -159,7 +159,7 @@ def test_meeting_page_names_who_marked_and_closed_in_one_query(
         closed_at=now,
     )
     client.force_login(world.secretary)
-    with django_assert_num_queries(18):  # + the people who marked and closed them
+    with django_assert_num_queries(17):  # + the people who marked and closed them
         response = client.get(meeting.get_absolute_url())
     body = response.content.decode()
     assert body.count("王丽华 ") == len(half)  # “王丽华 2026年…标记完成”
@@ -180,7 +180,7 @@ def test_confirmed_meeting_page_with_corrections_runs_a_fixed_number_of_queries(
     for finding in meeting.findings.all():
         audit.record(finding, event="更正", changes={"title": ["旧", "新"]}, 更正说明="更正")
     client.force_login(world.secretary)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(18):
         response = client.get(meeting.get_absolute_url())
     assert response.status_code == 200
     assert response.content.decode().count("已更正</span>") == rows

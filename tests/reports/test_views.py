@@ -193,8 +193,9 @@ def test_report_page_runs_a_fixed_number_of_queries(
     # checks read the period's meetings once, the findings and their measures once
     # (three queries, not six); +1: the organisations seen and their versions, the
     # key of the cached checks (built here: a test's changes are not committed;
-    # served from the cache: tests/reports/test_report_cache.py)
-    with django_assert_num_queries(19):
+    # served from the cache: tests/reports/test_report_cache.py); −1: the 历史记录
+    # (loaded with its panel: tests/test_audit.py)
+    with django_assert_num_queries(18):
         response = client.get(reverse("reports:detail", args=[report.pk]))
     assert response.status_code == 200
 
@@ -212,9 +213,10 @@ def test_an_approved_report_page_does_not_look_up_where_it_goes(
     page = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
     assert "报告待审核（审核单位：中共青山县委宣传部）" in page
     services.report_approve(report=report, by=world.reviewer)
-    # session, user, scope, report, items, submissions, 批注, history, files, events,
-    # the bell, the user's person (the session was stamped by the request before: no write)
-    with django_assert_num_queries(12):
+    # session, user, scope, report, items, submissions, 批注, files, events, the bell,
+    # the user's person (the session was stamped by the request before: no write; the
+    # 历史记录 loads with its panel)
+    with django_assert_num_queries(11):
         page = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
     assert "报告已审核通过" in page and "审核单位" not in page
 
