@@ -8,6 +8,7 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from .models import (
     Finding,
@@ -991,6 +992,12 @@ def _create_meeting(spec, org, people, categories):
         requirements=spec.get("requirements", ""),
         concluding_speech=spec.get("speech", ""),
         status=Meeting.Status.CONFIRMED if spec["confirmed"] else Meeting.Status.DRAFT,
+        # confirmed the evening of the meeting (the page says when)
+        confirmed_at=(
+            timezone.make_aware(datetime.datetime.combine(spec["date"], datetime.time(18)))
+            if spec["confirmed"]
+            else None
+        ),
     )
     meeting.attendees.set([person((spec["org"], n)) for n in spec["attendees"]])
     for order, f in enumerate(spec["findings"], start=1):

@@ -282,3 +282,21 @@ def test_upload_of_a_forbidden_type_is_refused_with_a_message(secretary_client, 
     )
     assert "不支持该文件类型" in response.content.decode()
     assert not MeetingAttachment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("confirmed_at", "said"),
+    [
+        (
+            datetime.datetime(2026, 9, 24, 10, tzinfo=datetime.UTC),
+            "会议记录已于2026年9月24日确认，",
+        ),
+        (None, "会议记录已确认，"),  # confirmed before the time was kept: no empty “已于确认”
+    ],
+)
+def test_a_confirmed_meeting_says_since_when(secretary_client, world, confirmed_at, said):
+    meeting = MeetingFactory(
+        organisation=world.branch, status=Meeting.Status.CONFIRMED, confirmed_at=confirmed_at
+    )
+    page = secretary_client.get(meeting.get_absolute_url()).content.decode()
+    assert said in page and "已于确认" not in page
