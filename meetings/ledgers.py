@@ -22,6 +22,7 @@ from .forms import LedgerFilterForm, filter_findings, filter_measures
 from .models import Finding, Measure, Organisation, Person
 
 KINDS = {"findings": "问题台账", "measures": "整改台账"}
+ROW_NAMES = {"findings": "finding", "measures": "measure"}  # their rows' templates
 Status = GeneratedFile.Status
 
 

@@ -229,16 +229,21 @@ def meeting_list(request):
     if (number := parse_int(quarter, low=1, high=4)) is not None:
         qs = qs.filter(quarter=number)
     scope = get_scope(request.user)
+    query = _query_without_page(request)
     return render(
         request,
         "meetings/meeting_list.html",
         {
-            "page": _page(request, qs),
+            "rows": _rows(
+                request,
+                "meetings/includes/meeting_rows.html",
+                (year, quarter),
+                lambda: {"page": _page(request, qs), "query": query},
+            ),
             "year": year,
             "quarter": quarter,
             "can_create": bool(scope.editable_organisations),
             "years": range(today().year + 1, today().year - 5, -1),
-            "query": _query_without_page(request),
             # 导出会议记录本: a year (this one unless chosen) of one organisation the user sees
             "book_years": range(today().year, today().year - 6, -1),
             "book_year": today().year,
@@ -847,13 +852,34 @@ def _ledger_context(request, kind):
             kind=GeneratedFile.Kind.LEDGER, requested_by=request.user, content__ledger=kind
         )
     ).order_by("-pk")[:RECENT_EXPORTS]
+    query = _query_without_page(request)
     return {
         "form": form,
-        "page": _page(request, ledgers.page_rows(kind, request.user, filters)),
-        "query": _query_without_page(request),
+        "rows": _rows(
+            request,
+            f"meetings/includes/{ledgers.ROW_NAMES[kind]}_rows.html",
+            (kind, sorted(filters.items())),
+            lambda: {
+                "page": _page(request, ledgers.page_rows(kind, request.user, filters)),
+                "query": query,
+            },
+        ),
         "export_filters": list(filters.items()),
         "exports": exports,
     }
+
+
+def _rows(request, template, parts, build):
+    """A list's rows and pages, cached by the versions of the organisations the
+    user sees (reports.pagecache.branch_fragment): `parts`, the list's valid
+    filters, and the page asked for; `build()`, the template's context."""
+    scope = get_scope(request.user)
+    return pagecache.branch_fragment(
+        template,
+        scope,
+        (*parts, request.GET.get("page", ""), _query_without_page(request)),
+        lambda: render_to_string(template, build(), request),
+    )
 
 
 @login_required

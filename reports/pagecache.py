@@ -422,7 +422,8 @@ def _note_organisation(sender, instance, **kwargs):
 
 def _of_person(person):
     """Where a person's name is shown: as 责任人 of measures, as 述职人 of reports,
-    as who marked a measure 已完成 or closed it (its user's name; the 会议页)
+    as 主持人 of meetings, as who marked a measure 已完成 or closed it (its
+    user's name; the 会议页)
     (deleted: where it was, noted before its measures let go of it)."""
     if hasattr(person, "_branch_shown"):
         return person._branch_shown
@@ -431,6 +432,10 @@ def _of_person(person):
             "organisation_id", flat=True
         )
     ) | set(QuarterlyReport.objects.filter(person=person).values_list("organisation_id", flat=True))
+    # as 主持人 of meetings (研判会议列表)
+    shown |= set(
+        records.Meeting.objects.filter(chair=person).values_list("organisation_id", flat=True)
+    )
     if person.user_id:
         shown |= _of_user(person.user_id)
     return shown
