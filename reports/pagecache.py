@@ -52,6 +52,7 @@ from django.db.models.signals import (
     post_migrate,
     post_save,
     pre_delete,
+    pre_save,
 )
 from django.dispatch import receiver
 from django.middleware.csrf import get_token
@@ -164,7 +165,9 @@ def release():
 
 
 def _key(page, parts):
-    raw = "|".join(str(part) for part in (release(), *parts))
+    # (and the CSRF placeholder, which follows SECRET_KEY: a fragment rendered
+    # with another one would keep its placeholder in every form)
+    raw = "|".join(str(part) for part in (release(), _csrf_placeholder(), *parts))
     return f"page:{page}:{hashlib.sha1(raw.encode()).hexdigest()}"
 
 
@@ -251,6 +254,10 @@ def connect():
             _evidence_changed, sender=records.MeasureEvidence, dispatch_uid="pagecache:evidence"
         )
     post_save.connect(_user_saved, sender=settings.AUTH_USER_MODEL, dispatch_uid="pagecache:user")
+    pre_delete.connect(
+        _user_deleted, sender=settings.AUTH_USER_MODEL, dispatch_uid="pagecache:user-deleted"
+    )
+    pre_save.connect(_note_account, sender=records.Person, dispatch_uid="pagecache:account")
     for label in APPS:
         for model in apps.get_app_config(label).get_models():
             if model._meta.label_lower in QUIET:
@@ -436,9 +443,20 @@ def _of_person(person):
     shown |= set(
         records.Meeting.objects.filter(chair=person).values_list("organisation_id", flat=True)
     )
-    if person.user_id:
-        shown |= _of_user(person.user_id)
+    # its account's, and the one it was linked to before this save (_note_account)
+    for user_id in {person.user_id, getattr(person, "_branch_account", None)} - {None}:
+        shown |= _of_user(user_id)
     return shown
+
+
+def _note_account(sender, instance, raw=False, **kwargs):
+    """Before a person is saved: the account it is linked to now (an admin may
+    link it to another, or to none: the measures that account marked or closed
+    are named by the account itself from then on)."""
+    if not raw and instance.pk is not None:
+        instance._branch_account = (
+            records.Person.objects.filter(pk=instance.pk).values_list("user_id", flat=True).first()
+        )
 
 
 def _of_user(user_id):
@@ -454,6 +472,11 @@ def _user_saved(sender, instance, raw=False, update_fields=None, **kwargs):
     # a user's own name (shown where they have no person); not a login's last_login
     if raw or (update_fields and set(update_fields) <= {"last_login", "password"}):
         return
+    organisations_changed(_of_user(instance.pk))
+
+
+def _user_deleted(sender, instance, **kwargs):
+    # before the measures let go of it (an UPDATE that sends no signal)
     organisations_changed(_of_user(instance.pk))
 
 

@@ -14,6 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from meetings import services
 from meetings.models import FindingCategory, Measure, MeasureEvidence, Meeting, Person, today
@@ -123,8 +124,12 @@ def steps(world, meeting):
         person.name = "钱改名"
         person.save()
 
-    def closer_without_person():  # then by their user name
-        Person.objects.filter(user=closer).update(user=None)
+    def closer_unlinked():  # an admin takes the account from the person: named by the account
+        person = Person.objects.get(user=closer)
+        person.user = None
+        person.save()
+
+    def closer_account_renamed():
         closer.username = "qian-closer"
         closer.save()
 
@@ -158,6 +163,9 @@ def steps(world, meeting):
     def measure_deleted():
         Measure.objects.get(pk=held["measure"].pk).delete()
 
+    def closer_deleted():  # the measure lets go of the account (an UPDATE: no signal)
+        type(closer).objects.get(pk=closer.pk).delete()
+
     return [
         new_finding,
         edit_finding,
@@ -168,12 +176,14 @@ def steps(world, meeting):
         evidence_added,
         closed,
         closer_renamed,
-        closer_without_person,
+        closer_unlinked,
+        closer_account_renamed,
         evidence_removed,
         confirmed,
         corrected,
         quarter_approved,
         measure_deleted,
+        closer_deleted,
     ]
 
 
@@ -228,3 +238,21 @@ def test_the_long_ago_deadline_turns_overdue_the_next_day(client, world, meeting
     monkeypatch.setattr("meetings.models.today", lambda: tomorrow)
     after, _ = block(client, meeting)
     assert "已逾期" in after
+
+
+def test_a_measure_closed_by_a_deleted_account_still_shows(client, world, meeting):
+    """The account that marked or closed a measure deleted: the page says so
+    (it was an error page: `default:` cannot look up a field of None)."""
+    measure = Measure.objects.get(finding__meeting=meeting)
+    closer = make_user(world.branch, "manager", name="钱销号")
+    Measure.objects.filter(pk=measure.pk).update(
+        status=Measure.Status.CLOSED,
+        done_by=closer,
+        done_at=timezone.now(),
+        closed_by=closer,
+        closed_at=timezone.now(),
+    )
+    closer.delete()
+    client.force_login(world.secretary)
+    section, _ = block(client, meeting)
+    assert "（账号已删除）" in section and "销号</div>" in section
