@@ -229,7 +229,6 @@ def meeting_list(request):
     if (number := parse_int(quarter, low=1, high=4)) is not None:
         qs = qs.filter(quarter=number)
     scope = get_scope(request.user)
-    query = _query_without_page(request)
     return render(
         request,
         "meetings/meeting_list.html",
@@ -238,7 +237,7 @@ def meeting_list(request):
                 request,
                 "meetings/includes/meeting_rows.html",
                 (year, quarter),
-                lambda: {"page": _page(request, qs), "query": query},
+                lambda: _page(request, qs),
             ),
             "year": year,
             "quarter": quarter,
@@ -852,33 +851,29 @@ def _ledger_context(request, kind):
             kind=GeneratedFile.Kind.LEDGER, requested_by=request.user, content__ledger=kind
         )
     ).order_by("-pk")[:RECENT_EXPORTS]
-    query = _query_without_page(request)
     return {
         "form": form,
         "rows": _rows(
             request,
             f"meetings/includes/{ledgers.ROW_NAMES[kind]}_rows.html",
             (kind, sorted(filters.items())),
-            lambda: {
-                "page": _page(request, ledgers.page_rows(kind, request.user, filters)),
-                "query": query,
-            },
+            lambda: _page(request, ledgers.page_rows(kind, request.user, filters)),
         ),
         "export_filters": list(filters.items()),
         "exports": exports,
     }
 
 
-def _rows(request, template, parts, build):
+def _rows(request, template, parts, page):
     """A list's rows and pages, cached by the versions of the organisations the
     user sees (reports.pagecache.branch_fragment): `parts`, the list's valid
-    filters, and the page asked for; `build()`, the template's context."""
-    scope = get_scope(request.user)
+    filters, and the page asked for; `page()`, that page of rows."""
+    query = _query_without_page(request)
     return pagecache.branch_fragment(
         template,
-        scope,
-        (*parts, request.GET.get("page", ""), _query_without_page(request)),
-        lambda: render_to_string(template, build(), request),
+        get_scope(request.user),
+        (*parts, request.GET.get("page", ""), query),
+        lambda: render_to_string(template, {"page": page(), "query": query}, request),
     )
 
 

@@ -183,11 +183,14 @@ def fragment(page, parts, build):
         # The replica lags the version (read from the primary: a replica's
         # sequence moves in steps of 32), so what it gives is never cached.
         return build()
-    key = _key(page, (current(), records.today().isoformat(), *parts))
+    return _cached(_key(page, (current(), records.today().isoformat(), *parts)), build, TIMEOUT)
+
+
+def _cached(key, build, timeout):
     value = cache.get(key)
     if value is None:
         value = build()
-        cache.set(key, value, TIMEOUT)
+        cache.set(key, value, timeout)
     return value
 
 
@@ -520,8 +523,12 @@ _BRANCH_SHOWN = {
 def _csrf_placeholder():
     # the same on every node (a fragment built by one is served by another),
     # and not a string a user could type into a record
-    digest = hashlib.sha256(f"pagecache-csrf:{settings.SECRET_KEY}".encode())
-    return "csrf" + digest.hexdigest()[:32]
+    return _placeholder_of(settings.SECRET_KEY)
+
+
+@functools.cache
+def _placeholder_of(secret):
+    return "csrf" + hashlib.sha256(f"pagecache-csrf:{secret}".encode()).hexdigest()[:32]
 
 
 def render_shared(template, context, request):
@@ -548,12 +555,7 @@ def held(*rows):
 def held_fragment(page, parts, build):
     """The cached value of `page` for `parts`, which hold everything it shows
     (`held`): built by `build()` when no such value is cached."""
-    key = _key(page, parts)
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, BRANCH_TIMEOUT)
-    return value
+    return _cached(_key(page, parts), build, BRANCH_TIMEOUT)
 
 
 def branch_fragment(page, scope, parts, build):
@@ -571,8 +573,4 @@ def branch_fragment(page, scope, parts, build):
     if len(seen) > BRANCHES_CACHED or pending is True or pending.intersection(pk for pk, _ in seen):
         return build()
     key = _key(page, (records.today().isoformat(), scope.user_id, seen, *parts))
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, BRANCH_TIMEOUT)
-    return value
+    return _cached(key, build, BRANCH_TIMEOUT)
